@@ -1,0 +1,131 @@
+// The configuration schema: one zod object for every setting, with its default.
+// Loading (defaults < config.json5 < env) lives in load.ts; env names in env-map.ts.
+
+import { z } from 'zod';
+
+const dmPolicy = z.enum(['pairing', 'allowlist', 'open', 'disabled']);
+const groupPolicy = z.enum(['allowlist', 'open', 'disabled']);
+
+/** Booleans from env and the CLI arrive as strings: accept the usual spellings, refuse the rest. */
+const boolish = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(s)) return true;
+  if (['0', 'false', 'off', 'no', ''].includes(s)) return false;
+  return v;
+}, z.boolean());
+
+const channelPolicy = z
+  .object({
+    dmPolicy: dmPolicy.default('pairing'),
+    groupPolicy: groupPolicy.default('allowlist'),
+  })
+  .prefault({});
+
+export const configSchema = z.object({
+  /** HTTP server. */
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  bind: z.string().min(1).default('127.0.0.1'),
+  /** Base URL for links sent to chats; derived from bind/port when unset. */
+  publicUrl: z.url().optional(),
+  /** Dashboard/API token; generated on first start and stored in $SANDGATE_HOME/gateway-token when unset. */
+  gatewayToken: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+
+  telegram: z
+    .object({
+      botToken: z.string().min(1).optional(),
+      apiRoot: z.url().default('https://api.telegram.org'),
+      webhookUrl: z.url().optional(),
+      webhookSecret: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -')
+        .optional(),
+    })
+    .prefault({}),
+
+  slack: z
+    .object({
+      botToken: z.string().min(1).optional(),
+      signingSecret: z.string().min(1).optional(),
+      appToken: z.string().min(1).optional(),
+      apiUrl: z.url().optional(),
+    })
+    .prefault({}),
+
+  whatsapp: z.object({ enabled: boolish.default(false) }).prefault({}),
+
+  anthropic: z
+    .object({
+      apiKey: z.string().min(1).optional(),
+      baseUrl: z.url().optional(),
+      model: z.string().min(1).default('claude-sonnet-4-5'),
+    })
+    .prefault({}),
+
+  sandbox: z
+    .object({
+      /** local or daytona; default: daytona when daytona.apiKey is set, else local. */
+      provider: z.enum(['local', 'daytona']).optional(),
+      network: z.enum(['off', 'host']).default('off'),
+      /** Stop a conversation's sandbox after this many idle seconds. */
+      idleStopSec: z.coerce.number().int().min(0).default(900),
+      /** Default wall-clock limit of one command / code run. */
+      execTimeoutSec: z.coerce.number().int().min(1).default(120),
+      local: z
+        .object({
+          isolation: z.enum(['bwrap', 'none']).default('bwrap'),
+          memoryMb: z.coerce.number().int().min(64).default(2048),
+          maxProcesses: z.coerce.number().int().min(8).default(256),
+          maxFileMb: z.coerce.number().int().min(1).default(512),
+          cpuSeconds: z.coerce.number().int().min(1).default(600),
+          python: z.string().default('/usr/bin/python3'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+
+  daytona: z
+    .object({
+      apiKey: z.string().min(1).optional(),
+      apiUrl: z.url().optional(),
+      target: z.string().min(1).optional(),
+    })
+    .prefault({}),
+
+  channels: z
+    .object({
+      telegram: channelPolicy,
+      whatsapp: channelPolicy,
+      slack: channelPolicy,
+      local: channelPolicy,
+    })
+    .prefault({}),
+
+  limits: z
+    .object({
+      /** Runs executing at once, across all conversations. */
+      maxConcurrentRuns: z.coerce.number().int().min(1).default(4),
+      /** Inbound text larger than this is refused with a reply. */
+      maxMessageBytes: z.coerce.number().int().min(256).default(64 * 1024),
+      /** Attachments larger than this are refused with a reply. */
+      maxAttachmentBytes: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+      /** Per sender and UTC day; 0 = unlimited. */
+      dailyTokens: z.coerce.number().int().min(0).default(0),
+      dailyUsd: z.coerce.number().min(0).default(0),
+    })
+    .prefault({}),
+
+  agents: z
+    .object({
+      default: z.enum(['coding', 'analysis', 'rlm']).default('coding'),
+      maxIterations: z.coerce.number().int().min(1).max(200).default(25),
+      analysisMaxIterations: z.coerce.number().int().min(1).max(100).default(10),
+      team: boolish.default(false),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema> & { home: string };
+export type ConfigInput = z.input<typeof configSchema>;
