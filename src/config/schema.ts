@@ -31,7 +31,9 @@ export const configSchema = z.object({
   /** Dashboard/API token; generated on first start and stored in $SANDGATE_HOME/gateway-token when unset. */
   gatewayToken: z.string().min(16, 'must be at least 16 characters').optional(),
 
-  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
+  log: z
+    .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+    .prefault({}),
 
   telegram: z
     .object({
@@ -108,9 +110,17 @@ export const configSchema = z.object({
       /** Runs executing at once, across all conversations. */
       maxConcurrentRuns: z.coerce.number().int().min(1).default(4),
       /** Inbound text larger than this is refused with a reply. */
-      maxMessageBytes: z.coerce.number().int().min(256).default(64 * 1024),
+      maxMessageBytes: z.coerce
+        .number()
+        .int()
+        .min(256)
+        .default(64 * 1024),
       /** Attachments larger than this are refused with a reply. */
-      maxAttachmentBytes: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+      maxAttachmentBytes: z.coerce
+        .number()
+        .int()
+        .min(1024)
+        .default(50 * 1024 * 1024),
       /** Per sender and UTC day; 0 = unlimited. */
       dailyTokens: z.coerce.number().int().min(0).default(0),
       dailyUsd: z.coerce.number().min(0).default(0),

@@ -1,0 +1,76 @@
+// Chat commands (`/sh`, `/new`, `/approve` …): a registry that parses `/name@bot args`, and the
+// context a handler gets. Agents and sandbox commands register here; the gateway never hard-codes them.
+
+import type { Logger } from 'pino';
+import type { Progress } from '../../agents/agent.js';
+import type { Sandbox } from '../sandbox/provider.js';
+import type { InboundRow } from '../store/repos/inbound-repo.js';
+
+export interface CommandReply {
+  text?: string;
+  images?: { png: Buffer; caption?: string }[];
+  files?: { name: string; data: Buffer }[];
+  links?: { url: string; label?: string }[];
+}
+
+export interface CommandContext {
+  msg: InboundRow;
+  /** Everything after the command name, trimmed. */
+  args: string;
+  runId?: number;
+  signal: AbortSignal;
+  log: Logger;
+  emit(progress: Progress): void;
+  /** The conversation's sandbox, leased on first use. */
+  sandbox(): Promise<Sandbox>;
+}
+
+export interface Command {
+  name: string;
+  /** One line for /help. */
+  summary: string;
+  usage?: string;
+  /**
+   * `lane`: runs in the conversation's lane, one at a time, as a recorded run (/sh, /code).
+   * `immediate`: answered at once, even while a run is busy (/cancel, /status, /approve).
+   */
+  mode: 'lane' | 'immediate';
+  /** Hidden commands work but are not listed in /help (e.g. owner-only). */
+  hidden?: boolean;
+  run(ctx: CommandContext): Promise<CommandReply | undefined>;
+}
+
+export interface ParsedCommand {
+  name: string;
+  args: string;
+}
+
+/** `/sh@my_bot ls -la` → { name: 'sh', args: 'ls -la' }; plain text → undefined. */
+export function parseCommand(text: string): ParsedCommand | undefined {
+  const m = /^\/([A-Za-z][\w-]{0,31})(?:@[\w]+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return { name: (m[1] as string).toLowerCase(), args: (m[2] ?? '').trim() };
+}
+
+export class CommandRegistry {
+  private readonly commands = new Map<string, Command>();
+
+  register(command: Command): this {
+    if (this.commands.has(command.name)) throw new Error(`command /${command.name} registered twice`);
+    this.commands.set(command.name, command);
+    return this;
+  }
+
+  get(name: string): Command | undefined {
+    return this.commands.get(name);
+  }
+
+  list(): Command[] {
+    return [...this.commands.values()].filter((c) => !c.hidden);
+  }
+
+  helpText(): string {
+    const lines = this.list().map((c) => `/${c.usage ?? c.name} — ${c.summary}`);
+    return `Commands:\n${lines.join('\n')}\nPlain text goes to the conversation's current agent.`;
+  }
+}

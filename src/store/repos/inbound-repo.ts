@@ -1,0 +1,145 @@
+// Every message a channel hands us, keyed by (channel, platform id) so a redelivery is a no-op.
+// State changes are compare-and-set, so two workers (or the CLI and the gateway) never both win.
+
+import type { Db } from '../db.js';
+
+export type InboundState =
+  | 'received'
+  | 'queued'
+  | 'held'
+  | 'rejected'
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'interrupted'
+  | 'cancelled';
+
+export interface StoredAttachment {
+  name: string;
+  mime: string;
+  size: number;
+}
+
+export interface InboundRow {
+  id: number;
+  channel: string;
+  platformId: string;
+  conversationKey: string;
+  route: Record<string, string | number | boolean | null>;
+  senderId: string;
+  senderName: string;
+  isDirect: boolean;
+  mentioned: boolean;
+  text: string;
+  attachments: StoredAttachment[];
+  state: InboundState;
+  stateReason: string | null;
+  receivedAt: number;
+}
+
+export interface NewInbound {
+  channel: string;
+  platformId: string;
+  conversationKey: string;
+  route: InboundRow['route'];
+  senderId: string;
+  senderName: string;
+  isDirect: boolean;
+  mentioned: boolean;
+  text: string;
+  attachments: StoredAttachment[];
+  receivedAt: number;
+}
+
+interface RawRow {
+  id: number;
+  channel: string;
+  platform_id: string;
+  conversation_key: string;
+  route_json: string;
+  sender_id: string;
+  sender_name: string;
+  is_direct: number;
+  mentioned: number;
+  text: string;
+  attachments_json: string;
+  state: InboundState;
+  state_reason: string | null;
+  received_at: number;
+}
+
+const toRow = (r: RawRow): InboundRow => ({
+  id: r.id,
+  channel: r.channel,
+  platformId: r.platform_id,
+  conversationKey: r.conversation_key,
+  route: JSON.parse(r.route_json),
+  senderId: r.sender_id,
+  senderName: r.sender_name,
+  isDirect: r.is_direct === 1,
+  mentioned: r.mentioned === 1,
+  text: r.text,
+  attachments: JSON.parse(r.attachments_json),
+  state: r.state,
+  stateReason: r.state_reason,
+  receivedAt: r.received_at,
+});
+
+export class InboundRepo {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly casStmt;
+  private readonly byStateStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO inbound (channel, platform_id, conversation_key, route_json, sender_id, sender_name, is_direct,
+         mentioned, text, attachments_json, state, received_at, updated_at)
+       VALUES (@channel, @platformId, @conversationKey, @routeJson, @senderId, @senderName, @isDirect, @mentioned,
+         @text, @attachmentsJson, 'received', @receivedAt, @receivedAt)
+       ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`,
+    );
+    this.getStmt = db.prepare('SELECT * FROM inbound WHERE id = ?');
+    this.casStmt = db.prepare(
+      `UPDATE inbound SET state = @to, state_reason = @reason, updated_at = @now
+       WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`,
+    );
+    this.byStateStmt = db.prepare(
+      `SELECT * FROM inbound WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+    );
+  }
+
+  /** Returns the new row id, or undefined when (channel, platformId) was seen before. */
+  insert(m: NewInbound): number | undefined {
+    const res = this.insertStmt.get({
+      ...m,
+      routeJson: JSON.stringify(m.route),
+      isDirect: m.isDirect ? 1 : 0,
+      mentioned: m.mentioned ? 1 : 0,
+      attachmentsJson: JSON.stringify(m.attachments),
+    }) as { id: number } | undefined;
+    return res?.id;
+  }
+
+  get(id: number): InboundRow | undefined {
+    const r = this.getStmt.get(id) as RawRow | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  /** Moves a row from one of `from` to `to`; false when another writer got there first. */
+  transition(id: number, from: InboundState[], to: InboundState, reason: string | null = null): boolean {
+    return this.casStmt.run({ id, from: JSON.stringify(from), to, reason, now: Date.now() }).changes === 1;
+  }
+
+  listByState(states: InboundState[], limit = 500): InboundRow[] {
+    return (this.byStateStmt.all(JSON.stringify(states), limit) as RawRow[]).map(toRow);
+  }
+
+  countByState(): Record<string, number> {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM inbound GROUP BY state').all() as {
+      state: string;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+}

@@ -1,0 +1,31 @@
+// The repositories over one database, built together so callers take a single `Store`.
+
+import type { Db } from './db.js';
+import { ArtifactsRepo } from './repos/artifacts-repo.js';
+import { ConversationsRepo } from './repos/conversations-repo.js';
+import { DeliveriesRepo } from './repos/deliveries-repo.js';
+import { InboundRepo } from './repos/inbound-repo.js';
+import { KvRepo } from './repos/kv-repo.js';
+import { RunsRepo } from './repos/runs-repo.js';
+
+export interface Store {
+  db: Db;
+  inbound: InboundRepo;
+  runs: RunsRepo;
+  deliveries: DeliveriesRepo;
+  artifacts: ArtifactsRepo;
+  conversations: ConversationsRepo;
+  kv: KvRepo;
+}
+
+export function createStore(db: Db): Store {
+  return {
+    db,
+    inbound: new InboundRepo(db),
+    runs: new RunsRepo(db),
+    deliveries: new DeliveriesRepo(db),
+    artifacts: new ArtifactsRepo(db),
+    conversations: new ConversationsRepo(db),
+    kv: new KvRepo(db),
+  };
+}
