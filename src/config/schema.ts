@@ -63,6 +63,12 @@ export const configSchema = z.object({
       apiKey: z.string().min(1).optional(),
       baseUrl: z.url().optional(),
       model: z.string().min(1).default('claude-sonnet-4-5'),
+      /** Output cap of one model turn. */
+      maxTokens: z.coerce.number().int().min(256).max(128_000).default(8192),
+      /** Retries on 429 / 5xx / 529 before the chat is told the API is busy. */
+      maxRetries: z.coerce.number().int().min(0).max(10).default(4),
+      /** A retry-after longer than this gives up at once instead of keeping the chat waiting. */
+      maxRetryWaitSec: z.coerce.number().int().min(1).default(60),
     })
     .prefault({}),
 
@@ -133,6 +139,12 @@ export const configSchema = z.object({
       maxIterations: z.coerce.number().int().min(1).max(200).default(25),
       analysisMaxIterations: z.coerce.number().int().min(1).max(100).default(10),
       team: boolish.default(false),
+      /** Team mode: project-manager ↔ developer rounds before the run stops. */
+      teamMaxRounds: z.coerce.number().int().min(1).max(20).default(5),
+      /** Context window the tool loop plans for; older turns are compacted near it. */
+      contextTokens: z.coerce.number().int().min(8000).default(180_000),
+      /** A tool result longer than this is cut in the middle, with a marker. */
+      maxToolResultChars: z.coerce.number().int().min(1000).default(20_000),
     })
     .prefault({}),
 });
