@@ -44,6 +44,11 @@ export const configSchema = z.object({
         .string()
         .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -')
         .optional(),
+      /** Local path the gateway serves the webhook on; default: the path of webhookUrl (behind a rewriting proxy they differ). */
+      webhookPath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_.-]*$/, 'must start with / and use URL path characters')
+        .optional(),
     })
     .prefault({}),
 

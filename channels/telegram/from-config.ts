@@ -1,0 +1,33 @@
+// Builds the Telegram channel from the `telegram` config section, or nothing when no bot token is
+// set. A webhook without a configured secret gets a random one, kept in kv so restarts reuse it.
+
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config/schema.js';
+import type { BotCommandSpec } from './command-sync.js';
+import type { KeyValue } from './delivery-ledger.js';
+import { TelegramChannel } from './telegram-channel.js';
+
+export function telegramChannelFromConfig(
+  cfg: Config['telegram'],
+  deps: { kv: KeyValue; log: Logger; commands: BotCommandSpec[] },
+): TelegramChannel | undefined {
+  if (!cfg.botToken) return undefined;
+  let webhook: { url: string; secret: string; path?: string } | undefined;
+  if (cfg.webhookUrl) {
+    let secret = cfg.webhookSecret ?? deps.kv.get('webhook-secret');
+    if (!secret) {
+      secret = randomBytes(32).toString('base64url');
+      deps.kv.set('webhook-secret', secret);
+    }
+    webhook = { url: cfg.webhookUrl, secret, ...(cfg.webhookPath ? { path: cfg.webhookPath } : {}) };
+  }
+  return new TelegramChannel({
+    token: cfg.botToken,
+    apiRoot: cfg.apiRoot,
+    ...(webhook ? { webhook } : {}),
+    kv: deps.kv,
+    commands: deps.commands,
+    log: deps.log,
+  });
+}

@@ -1,0 +1,196 @@
+// Sends replies to Telegram: text as HTML (plain text when Telegram rejects the entities), link
+// buttons, charts via sendPhoto, files via sendDocument; progress edits and typing. Every send is
+// paced; failures become DeliveryError (429 → retryAfterMs) for the gateway's outbox to retry, and
+// parts already posted under the same idempotency key are not posted again.
+
+import { InputFile } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { type ConversationRef, DeliveryError, type DeliveryReceipt, type Outbound } from '../channel.js';
+import type { DeliveryLedger } from './delivery-ledger.js';
+import { classify, toDeliveryError } from './errors.js';
+import { toTelegramHtml } from './html-format.js';
+import { linkLine, type Part, planParts, TEXT_MAX, UPLOAD_MAX_BYTES } from './outbound-parts.js';
+import type { SendPacer } from './pacer.js';
+import type { StatusTracker } from './status-tracker.js';
+
+type ChatId = number | string;
+interface MessageLike {
+  message_id: number;
+}
+interface SendOptions {
+  parse_mode?: 'HTML';
+  message_thread_id?: number;
+  reply_markup?: InlineKeyboardMarkup;
+  caption?: string;
+}
+
+/** The Bot API methods the sender uses (grammY's Api satisfies it). */
+export interface SendApi {
+  sendMessage(chatId: ChatId, text: string, other?: SendOptions): Promise<MessageLike>;
+  sendPhoto(chatId: ChatId, photo: InputFile, other?: SendOptions): Promise<MessageLike>;
+  sendDocument(chatId: ChatId, doc: InputFile, other?: SendOptions): Promise<MessageLike>;
+  editMessageText(chatId: ChatId, messageId: number, text: string, other?: SendOptions): Promise<unknown>;
+  sendChatAction(chatId: ChatId, action: 'typing', other?: SendOptions): Promise<unknown>;
+}
+
+const routeSchema = z.object({
+  chatId: z.union([z.number().int(), z.string().regex(/^-?\d+$|^@\w+$/)]),
+  threadId: z.number().int().optional(),
+});
+
+export function routeOf(to: ConversationRef): { chatId: ChatId; threadId?: number } {
+  const parsed = routeSchema.safeParse(to.route);
+  if (parsed.success) return parsed.data;
+  // Older rows may only carry the key: tg:<chat> or tg:<chat>:topic:<thread>.
+  const m = /^tg:(-?\d+)(?::topic:(\d+))?$/.exec(to.key);
+  if (!m) throw new DeliveryError(`no Telegram chat in conversation ${to.key}`, { permanent: true });
+  return m[2] ? { chatId: Number(m[1]), threadId: Number(m[2]) } : { chatId: Number(m[1]) };
+}
+
+export interface OutboundSenderDeps {
+  api: SendApi;
+  pacer: SendPacer;
+  ledger: DeliveryLedger;
+  status: StatusTracker;
+  log: Logger;
+}
+
+export class OutboundSender {
+  constructor(private readonly d: OutboundSenderDeps) {}
+
+  async deliver(to: ConversationRef, msg: Outbound): Promise<DeliveryReceipt> {
+    const key = msg.idempotencyKey;
+    const done = key ? this.d.ledger.completed(key) : undefined;
+    if (done) return done;
+    const { chatId, threadId } = routeOf(to);
+    const messageIds: string[] = [];
+    const parts = planParts(msg);
+    for (const [i, part] of parts.entries()) {
+      const prior = key ? this.d.ledger.part(key, i) : undefined;
+      if (prior) {
+        messageIds.push(...prior);
+        continue;
+      }
+      const ids = await this.sendPart(chatId, threadId, part);
+      if (key) this.d.ledger.recordPart(key, i, ids);
+      messageIds.push(...ids);
+    }
+    if (key) this.d.ledger.finish(key);
+    return { messageIds };
+  }
+
+  async edit(to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void> {
+    const first = receipt.messageIds[0];
+    if (first === undefined) return;
+    const { chatId } = routeOf(to);
+    const body = text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text;
+    await this.d.pacer.acquire(chatId);
+    try {
+      await this.withPlainFallback(
+        () => this.d.api.editMessageText(chatId, Number(first), toTelegramHtml(body), { parse_mode: 'HTML' }),
+        () => this.d.api.editMessageText(chatId, Number(first), body),
+      );
+    } catch (err) {
+      const f = classify(err);
+      if (f.kind === 'not-modified') return;
+      throw this.failure(chatId, err, 'editMessageText');
+    }
+  }
+
+  /** Best effort: a missing typing indicator is not worth failing a run over. */
+  async typing(to: ConversationRef): Promise<void> {
+    const { chatId, threadId } = routeOf(to);
+    try {
+      await this.d.api.sendChatAction(chatId, 'typing', thread(threadId));
+    } catch (err) {
+      this.d.log.debug({ err: classify(err).message }, 'telegram: sendChatAction failed');
+    }
+  }
+
+  private async sendPart(chatId: ChatId, threadId: number | undefined, part: Part): Promise<string[]> {
+    if (part.kind === 'document' && part.data.length > UPLOAD_MAX_BYTES) {
+      const mb = (part.data.length / (1024 * 1024)).toFixed(1);
+      throw new DeliveryError(`"${part.name}" is ${mb} MB; Telegram bots can send files up to 50 MB`, {
+        permanent: true,
+      });
+    }
+    await this.d.pacer.acquire(chatId);
+    try {
+      const sent = await this.sendOnce(chatId, threadId, part);
+      return [String(sent.message_id)];
+    } catch (err) {
+      throw this.failure(chatId, err, part.kind === 'text' ? 'sendMessage' : `send${cap(part.kind)}`);
+    }
+  }
+
+  private async sendOnce(chatId: ChatId, threadId: number | undefined, part: Part): Promise<MessageLike> {
+    const api = this.d.api;
+    if (part.kind === 'photo') {
+      const opts = { ...thread(threadId), ...(part.caption ? { caption: part.caption } : {}) };
+      try {
+        return await api.sendPhoto(chatId, new InputFile(part.png, 'chart.png'), opts);
+      } catch (err) {
+        // Odd dimensions or a PNG Telegram cannot thumbnail: the file still gets through as a document.
+        if (!/PHOTO_|IMAGE_PROCESS_FAILED/i.test(classify(err).message)) throw err;
+        return api.sendDocument(chatId, new InputFile(part.png, 'chart.png'), opts);
+      }
+    }
+    if (part.kind === 'document') {
+      return api.sendDocument(chatId, new InputFile(part.data, part.name), thread(threadId));
+    }
+    const markup = keyboard(part);
+    const base = { ...thread(threadId), ...(markup ? { reply_markup: markup } : {}) };
+    try {
+      return await this.withPlainFallback(
+        () => api.sendMessage(chatId, toTelegramHtml(part.text), { ...base, parse_mode: 'HTML' }),
+        () => api.sendMessage(chatId, part.text, base),
+      );
+    } catch (err) {
+      if (!markup || !/button|URL/i.test(classify(err).message) || classify(err).kind !== 'permanent')
+        throw err;
+      // A link Telegram will not take as a button still reaches the user as text.
+      const text = [part.text, ...part.buttons.map(linkLine)].join('\n');
+      return api.sendMessage(chatId, text, thread(threadId));
+    }
+  }
+
+  private async withPlainFallback<T>(html: () => Promise<T>, plain: () => Promise<T>): Promise<T> {
+    try {
+      return await html();
+    } catch (err) {
+      if (classify(err).kind !== 'cannot-parse') throw err;
+      this.d.log.debug('telegram: HTML rejected, sending plain text');
+      return plain();
+    }
+  }
+
+  private failure(chatId: ChatId, err: unknown, what: string): DeliveryError {
+    if (err instanceof DeliveryError) return err;
+    const f = classify(err);
+    if (f.kind === 'rate-limited') this.d.pacer.penalize(chatId, f.retryAfterMs);
+    if (f.kind === 'unauthorized') {
+      this.d.status.failed(f.message, 'error', 'Telegram rejected the bot token (401 Unauthorized)');
+    } else {
+      this.d.status.failed(`${what}: ${f.message}`);
+    }
+    this.d.log.warn({ what, failure: f.kind, detail: f.message }, 'telegram: delivery failed');
+    return toDeliveryError(f, what);
+  }
+}
+
+function thread(threadId: number | undefined): SendOptions {
+  return threadId === undefined ? {} : { message_thread_id: threadId };
+}
+
+function keyboard(part: Extract<Part, { kind: 'text' }>): InlineKeyboardMarkup | undefined {
+  if (part.buttons.length === 0) return undefined;
+  return {
+    inline_keyboard: part.buttons.map((l) => [{ text: (l.label ?? l.url).slice(0, 64), url: l.url }]),
+  };
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
