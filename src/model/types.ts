@@ -3,7 +3,8 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 
-export type MessageParam = Anthropic.MessageParam;
+/** Threads hold only user and assistant turns; the system prompt travels separately. */
+export type MessageParam = Anthropic.UserMessageParam | Anthropic.AssistantMessageParam;
 export type ToolDefinition = Anthropic.Tool;
 export type AssistantMessage = Anthropic.Message;
 
