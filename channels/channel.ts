@@ -17,6 +17,11 @@ export interface Attachment {
   name: string;
   mime: string;
   size: number;
+  /**
+   * A serialisable handle (e.g. Telegram's file_id) the gateway stores with the message, so the file
+   * can still be fetched through `Channel.fetchAttachment` after a restart.
+   */
+  ref?: string;
   /** Fetched lazily: the gateway decides whether the attachment is wanted before downloading it. */
   fetch(): Promise<Buffer>;
 }
@@ -108,6 +113,8 @@ export interface Channel {
   edit?(to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void>;
   /** Show a typing indicator for a few seconds. */
   typing?(to: ConversationRef): Promise<void>;
+  /** Fetch an attachment by its `ref` (after a restart, when the live `fetch` is gone). */
+  fetchAttachment?(ref: string): Promise<Buffer>;
   status(): ChannelStatus;
   /** Chunking is done by the gateway, fence-aware, to this size. */
   readonly limits: { textMax: number };

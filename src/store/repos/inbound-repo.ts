@@ -18,6 +18,7 @@ export interface StoredAttachment {
   name: string;
   mime: string;
   size: number;
+  ref?: string;
 }
 
 export interface InboundRow {
@@ -123,6 +124,13 @@ export class InboundRepo {
 
   get(id: number): InboundRow | undefined {
     const r = this.getStmt.get(id) as RawRow | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  findByPlatformId(channel: string, platformId: string): InboundRow | undefined {
+    const r = this.db.prepare('SELECT * FROM inbound WHERE channel = ? AND platform_id = ?').get(channel, platformId) as
+      | RawRow
+      | undefined;
     return r ? toRow(r) : undefined;
   }
 

@@ -1,0 +1,115 @@
+// HTTP API of the local channel, mounted under the token-guarded /api: post a message (JSON, or
+// multipart with files), follow a conversation's replies and progress as server-sent events, and
+// ask how a message is doing (so `sandgate chat -m` knows when the answer is complete).
+
+import { type Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Store } from '../../src/store/store.js';
+import type { LocalChannel, LocalUpload } from './local-channel.js';
+
+const conversationName = z.string().regex(/^[\w.-]{1,64}$/, 'use 1-64 letters, digits, _ . or -');
+const messageBody = z.object({
+  text: z.string().default(''),
+  conversation: conversationName.default('default'),
+  clientId: z.string().min(1).max(128).optional(),
+});
+
+async function readMessage(c: Context): Promise<{ body: z.infer<typeof messageBody>; files: LocalUpload[] } | { error: string }> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    const form = await c.req.formData();
+    const files: LocalUpload[] = [];
+    for (const value of form.getAll('file')) {
+      if (typeof value === 'string') continue;
+      files.push({ name: value.name || 'upload', mime: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+    }
+    const parsed = messageBody.safeParse({
+      text: form.get('text') ?? '',
+      conversation: form.get('conversation') ?? undefined,
+      clientId: form.get('clientId') ?? undefined,
+    });
+    return parsed.success ? { body: parsed.data, files } : { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  }
+  let json: unknown;
+  try {
+    json = await c.req.json();
+  } catch (err) {
+    return { error: `body is not valid JSON: ${(err as Error).message}` };
+  }
+  const parsed = messageBody.safeParse(json);
+  return parsed.success ? { body: parsed.data, files: [] } : { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+}
+
+export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
+  const api = new Hono();
+
+  api.post('/messages', async (c) => {
+    const read = await readMessage(c);
+    if ('error' in read) return c.json({ error: read.error }, 400);
+    const { body, files } = read;
+    try {
+      const res = await channel.post({ conversation: body.conversation, text: body.text, files, ...(body.clientId ? { clientId: body.clientId } : {}) });
+      const row = store.inbound.findByPlatformId('local', res.platformId);
+      return c.json({ id: row?.id, conversation: body.conversation, duplicate: res.duplicate }, res.duplicate ? 200 : 202);
+    } catch (err) {
+      return c.json({ error: (err as Error).message }, 503);
+    }
+  });
+
+  api.get('/messages/:id', (c) => {
+    const id = Number(c.req.param('id'));
+    const row = Number.isInteger(id) ? store.inbound.get(id) : undefined;
+    if (!row || row.channel !== 'local') return c.json({ error: 'no such message' }, 404);
+    const deliveries = store.deliveries.listForConversation(row.conversationKey, 200).filter((d) => d.inboundId === id);
+    const terminal = !['received', 'queued', 'running'].includes(row.state);
+    return c.json({
+      id,
+      state: row.state,
+      reason: row.stateReason,
+      deliveries: deliveries.map((d) => ({ id: d.id, state: d.state })),
+      complete: terminal && deliveries.every((d) => d.state !== 'pending'),
+    });
+  });
+
+  api.get('/events', (c) => {
+    const parsed = conversationName.safeParse(c.req.query('conversation') ?? 'default');
+    if (!parsed.success) return c.json({ error: `conversation: ${parsed.error.issues[0]?.message}` }, 400);
+    const conversation = parsed.data;
+    const after = Number(c.req.header('last-event-id') ?? c.req.query('after') ?? 0) || 0;
+    return streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = channel.events.subscribe((e) => {
+        if (e.conversation !== conversation) return;
+        queue.push(JSON.stringify(e));
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      const backlog = c.req.query('live') === '1' ? [] : channel.events.since(conversation, after);
+      for (const e of backlog) {
+        await stream.writeSSE({ id: String(e.seq), event: e.event.type, data: JSON.stringify(e) });
+      }
+      while (!stream.aborted) {
+        const next = queue.shift();
+        if (next) {
+          const e = JSON.parse(next) as { seq: number; event: { type: string } };
+          await stream.writeSSE({ id: String(e.seq), event: e.event.type, data: next });
+          continue;
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 15_000).unref();
+        });
+        wake = undefined;
+        if (!queue.length && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+      }
+      unsubscribe();
+    });
+  });
+
+  return api;
+}

@@ -1,0 +1,81 @@
+// Builds a running gateway from configuration. The only place that names concrete channels,
+// agents and sandbox providers: everything else meets them through their ports.
+
+import { join } from 'node:path';
+import type { ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { Channel } from '../../channels/channel.js';
+import { localApiRoutes } from '../../channels/local/local-api.js';
+import { LocalChannel } from '../../channels/local/local-channel.js';
+import { publicUrl } from '../config/load.js';
+import { statePaths } from '../config/paths.js';
+import type { Config } from '../config/schema.js';
+import { CommandRegistry } from '../gateway/commands.js';
+import { Gateway } from '../gateway/gateway.js';
+import { acquireInstanceLock } from '../gateway/instance-lock.js';
+import { ensureToken } from '../http/gateway-token.js';
+import { closeServer, createHttpApp, listen } from '../http/server.js';
+import { openDatabase } from '../store/db.js';
+import { createStore } from '../store/store.js';
+
+export interface RunningGateway {
+  gateway: Gateway;
+  port: number;
+  url: string;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+  const paths = statePaths(config.home);
+  const lock = acquireInstanceLock(paths.lockFile);
+  let server: ServerType | undefined;
+  try {
+    const store = createStore(openDatabase(paths.database));
+    const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
+    if (created) log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
+
+    const local = new LocalChannel(join(config.home, 'uploads'));
+    const channels: Channel[] = [local];
+    const commands = new CommandRegistry();
+
+    const gateway = new Gateway({ config, store, log, channels, commands });
+
+    const app = createHttpApp({
+      token: () => token,
+      metrics: () => gateway.metrics.registry.render(),
+      ready: () => ({ ready: true, detail: { channels: gateway.channelStatuses() } }),
+      mount: (_root, api) => {
+        api.route('/local', localApiRoutes(local, store));
+        api.get('/status', (c) =>
+          c.json({
+            channels: gateway.channelStatuses(),
+            queueDepth: gateway.lanes.depth,
+            activeRuns: gateway.lanes.inFlight,
+          }),
+        );
+      },
+    });
+    const listening = await listen(app, config.port, config.bind);
+    server = listening.server;
+    await gateway.start();
+    const url = publicUrl(config, listening.port);
+    log.info({ url, bind: config.bind, port: listening.port, home: config.home }, 'sandgate gateway is up');
+
+    return {
+      gateway,
+      port: listening.port,
+      url,
+      stop: async (timeoutMs = 10_000) => {
+        const deadline = Date.now() + timeoutMs;
+        await gateway.stop(timeoutMs * 0.8);
+        if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
+        store.db.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    if (server) await closeServer(server, 500);
+    lock.release();
+    throw err;
+  }
+}

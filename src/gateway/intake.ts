@@ -1,0 +1,193 @@
+// Pipeline steps 1–4 (DESIGN §3): dedupe and persist before the channel acknowledges, then the
+// access check, then routing — immediate commands answer at once, everything else joins its lane.
+// Rows that other processes touch (a CLI approval moves a held message back to `received`) are
+// picked up by poll(), so they go through exactly the same steps.
+
+import { Buffer } from 'node:buffer';
+import type { Logger } from 'pino';
+import type { Inbound, InboundSink } from '../../channels/channel.js';
+import type { Config } from '../config/schema.js';
+import type { InboundRow } from '../store/repos/inbound-repo.js';
+import type { Store } from '../store/store.js';
+import type { AccessControl } from './access.js';
+import type { AttachmentSource } from './attachment-source.js';
+import { type Command, type CommandReply, type CommandRegistry, parseCommand } from './commands.js';
+import type { LaneQueue } from './lane-queue.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { Outbox } from './outbox.js';
+import { enqueueReply } from './reply-writer.js';
+import type { Runner } from './runner.js';
+
+export interface IntakeDeps {
+  store: Store;
+  config: Config;
+  log: Logger;
+  metrics: GatewayMetrics;
+  access: AccessControl;
+  commands: CommandRegistry;
+  lanes: LaneQueue<InboundRow>;
+  outbox: Outbox;
+  runner: Runner;
+  attachments: AttachmentSource;
+  textMax(channel: string): number;
+}
+
+export class Intake implements InboundSink {
+  private readonly admitting = new Set<number>();
+  private open = true;
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** Stop accepting new messages (shutdown): channels get a refusal and keep the update. */
+  close(): void {
+    this.open = false;
+  }
+
+  async receive(inbound: Inbound): Promise<{ accepted: boolean; duplicate: boolean; reason?: string }> {
+    if (!this.open) throw new Error('the gateway is shutting down');
+    const started = performance.now();
+    const { store, metrics, config } = this.deps;
+    const maxBytes = config.limits.maxMessageBytes;
+    const tooLarge = Buffer.byteLength(inbound.text, 'utf8') > maxBytes;
+    const id = store.inbound.insert({
+      channel: inbound.channel,
+      platformId: inbound.platformId,
+      conversationKey: inbound.conversationKey,
+      route: inbound.route,
+      senderId: inbound.sender.id,
+      senderName: inbound.sender.name,
+      isDirect: inbound.isDirect,
+      mentioned: inbound.mentioned,
+      // An oversized message is kept (truncated) so the refusal is traceable, but never run.
+      text: tooLarge ? inbound.text.slice(0, maxBytes) : inbound.text,
+      attachments: inbound.attachments.map((a) => ({ name: a.name, mime: a.mime, size: a.size, ...(a.ref ? { ref: a.ref } : {}) })),
+      receivedAt: inbound.at.getTime(),
+    });
+    if (id === undefined) {
+      metrics.inbound.inc({ channel: inbound.channel, outcome: 'duplicate' });
+      return { accepted: false, duplicate: true, reason: 'already received' };
+    }
+    this.deps.attachments.remember(id, inbound.attachments);
+    const row = store.inbound.get(id) as InboundRow;
+    await this.admit(row, tooLarge ? `message is larger than ${Math.round(maxBytes / 1024)} KiB` : undefined);
+    metrics.intakeSeconds.observe((performance.now() - started) / 1000);
+    return { accepted: true, duplicate: false };
+  }
+
+  /** Picks up rows this process did not admit: received after a restart or re-queued by the CLI. */
+  async poll(): Promise<void> {
+    const { store, lanes } = this.deps;
+    for (const row of store.inbound.listByState(['received'], 200)) {
+      if (!this.admitting.has(row.id)) await this.admit(row);
+    }
+    for (const row of store.inbound.listByState(['queued'], 1000)) {
+      if (!lanes.has(row.id)) lanes.enqueue(row);
+    }
+  }
+
+  private async admit(row: InboundRow, refusal?: string): Promise<void> {
+    if (this.admitting.has(row.id)) return;
+    this.admitting.add(row.id);
+    try {
+      await this.admitOnce(row, refusal);
+    } catch (err) {
+      this.deps.log.error({ err, inbound: row.id }, 'could not admit a message; it stays received and is retried');
+    } finally {
+      this.admitting.delete(row.id);
+    }
+  }
+
+  private async admitOnce(row: InboundRow, refusal?: string): Promise<void> {
+    const { store, metrics, access, config } = this.deps;
+    const channel = row.channel;
+    const decision = await access.check(row);
+    if (!decision.allow) {
+      const state = decision.hold ? 'held' : 'rejected';
+      this.settle(row, state, decision.reason, decision.reply ? { text: decision.reply } : undefined);
+      metrics.inbound.inc({ channel, outcome: state });
+      return;
+    }
+    if (refusal) {
+      this.settle(row, 'rejected', refusal, { text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.` });
+      metrics.inbound.inc({ channel, outcome: 'too_large' });
+      return;
+    }
+    const tooBig = row.attachments.find((a) => a.size > config.limits.maxAttachmentBytes);
+    if (tooBig) {
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      this.settle(row, 'rejected', 'attachment too large', {
+        text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit is ${mb(config.limits.maxAttachmentBytes)}. Nothing was run.`,
+      });
+      metrics.inbound.inc({ channel, outcome: 'too_large' });
+      return;
+    }
+    if (!row.text.trim() && row.attachments.length === 0) {
+      this.settle(row, 'rejected', 'empty message', { text: 'That message was empty. Send text, a command (see /help) or a file.' });
+      metrics.inbound.inc({ channel, outcome: 'empty' });
+      return;
+    }
+    const parsed = parseCommand(row.text);
+    if (parsed) {
+      const command = this.deps.commands.get(parsed.name);
+      if (!command) {
+        this.settle(row, 'rejected', 'unknown command', {
+          text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}`,
+        });
+        metrics.inbound.inc({ channel, outcome: 'unknown_command' });
+        return;
+      }
+      if (command.mode === 'immediate') {
+        metrics.inbound.inc({ channel, outcome: 'command' });
+        await this.runImmediate(row, parsed.args, command.run.bind(command));
+        return;
+      }
+    }
+    if (store.inbound.transition(row.id, ['received'], 'queued')) {
+      metrics.inbound.inc({ channel, outcome: 'queued' });
+      this.deps.lanes.enqueue({ ...row, state: 'queued' });
+    }
+  }
+
+  /** Moves the row to its final state and records the reply in one transaction. */
+  private settle(row: InboundRow, state: 'held' | 'rejected' | 'done', reason: string | null, reply?: CommandReply): void {
+    const { store } = this.deps;
+    store.db.transaction(() => {
+      if (!store.inbound.transition(row.id, ['received', 'running'], state, reason)) return;
+      if (reply) this.reply(row, reply);
+    })();
+    if (state !== 'held') this.deps.attachments.forget(row.id);
+    if (reply) this.deps.outbox.wake();
+  }
+
+  private reply(row: InboundRow, reply: CommandReply): void {
+    enqueueReply(
+      this.deps.store,
+      { channel: row.channel, conversationKey: row.conversationKey, route: row.route, inboundId: row.id },
+      reply,
+      { textMax: this.deps.textMax(row.channel) },
+    );
+  }
+
+  private async runImmediate(
+    row: InboundRow,
+    args: string,
+    run: Command['run'],
+  ): Promise<void> {
+    const { store, log } = this.deps;
+    if (!store.inbound.transition(row.id, ['received'], 'running')) return;
+    let reply: CommandReply | undefined;
+    try {
+      reply = await run({
+        msg: row,
+        args,
+        signal: new AbortController().signal,
+        log,
+        emit: () => {},
+        sandbox: () => Promise.reject(new Error('this command does not use a sandbox')),
+      });
+    } catch (err) {
+      reply = { text: `That command failed: ${(err as Error).message}` };
+    }
+    this.settle(row, 'done', null, reply);
+  }
+}

@@ -1,0 +1,146 @@
+// Delivers outbox rows: the oldest pending row of each conversation, conversations in parallel,
+// retried with exponential backoff (or the platform's retry-after) until delivered or given up.
+// A row is marked sent only after the channel confirmed it, so a crash means a retry, not a loss.
+
+import type { Logger } from 'pino';
+import { type Channel, DeliveryError, type Outbound } from '../../channels/channel.js';
+import type { DeliveryRow } from '../store/repos/deliveries-repo.js';
+import type { Store } from '../store/store.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface OutboxDeps {
+  store: Store;
+  channels: Map<string, Channel>;
+  log: Logger;
+  metrics: GatewayMetrics;
+  backoff?: BackoffPolicy;
+  /** How often to look for rows written by other processes (the CLI) or due retries. */
+  pollMs?: number;
+  now?: () => number;
+}
+
+export class Outbox {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private wakeScheduled = false;
+  private readonly backoff: BackoffPolicy;
+  private readonly now: () => number;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: OutboxDeps) {
+    this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Look for due rows now (after an enqueue). */
+  wake(): void {
+    if (!this.running || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.tick();
+    });
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves when nothing due is pending or in flight, or after `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline) {
+      if (this.inFlight.size === 0 && this.deps.store.deliveries.due(this.now(), 1).length === 0) return;
+      this.wake();
+      await new Promise<void>((r) => {
+        this.drainWaiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  private tick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (!this.running) return;
+    const now = this.now();
+    for (const row of this.deps.store.deliveries.due(now, 200)) {
+      if (this.inFlight.has(row.conversationKey)) continue;
+      this.inFlight.add(row.conversationKey);
+      void this.deliver(row).finally(() => {
+        this.inFlight.delete(row.conversationKey);
+        for (const w of this.drainWaiters.splice(0)) w();
+        this.wake();
+      });
+    }
+    this.timer = setTimeout(() => this.tick(), this.deps.pollMs ?? 250);
+    this.timer.unref();
+  }
+
+  private toOutbound(row: DeliveryRow): Outbound {
+    const { artifacts } = this.deps.store;
+    const p = row.payload;
+    const images = (p.imageIds ?? []).flatMap((id) => {
+      const a = artifacts.get(id);
+      return a ? [{ png: a.data, ...(a.caption ? { caption: a.caption } : {}) }] : [];
+    });
+    const files = (p.fileIds ?? []).flatMap((id) => {
+      const a = artifacts.get(id);
+      return a ? [{ name: a.name, data: a.data }] : [];
+    });
+    return {
+      ...(p.text !== undefined ? { text: p.text } : {}),
+      ...(images.length ? { images } : {}),
+      ...(files.length ? { files } : {}),
+      ...(p.links ? { links: p.links } : {}),
+      idempotencyKey: `delivery-${row.id}`,
+    };
+  }
+
+  private async deliver(row: DeliveryRow): Promise<void> {
+    const { store, channels, log, metrics } = this.deps;
+    const channel = channels.get(row.channel);
+    const to = { channel: row.channel as Channel['id'], key: row.conversationKey, route: row.route };
+    try {
+      if (!channel) throw new DeliveryError(`channel ${row.channel} is not running`);
+      const msg = this.toOutbound(row);
+      let receipt: unknown;
+      if (row.payload.replaces && channel.edit && msg.text !== undefined && !msg.images && !msg.files && !msg.links) {
+        try {
+          await channel.edit(to, row.payload.replaces, msg.text);
+          receipt = row.payload.replaces;
+        } catch (err) {
+          log.debug({ err, delivery: row.id }, 'could not edit the status message; sending a new one');
+        }
+      }
+      receipt ??= await channel.deliver(to, msg);
+      store.deliveries.markSent(row.id, receipt, this.now());
+      metrics.deliveries.inc({ channel: row.channel, outcome: 'sent' });
+    } catch (err) {
+      const e = err instanceof DeliveryError ? err : undefined;
+      const message = (err as Error).message ?? String(err);
+      const attempts = row.attempts + 1;
+      if (e?.opts.permanent || attempts >= this.backoff.maxAttempts) {
+        store.deliveries.markFailed(row.id, message);
+        metrics.deliveries.inc({ channel: row.channel, outcome: 'failed' });
+        log.error({ delivery: row.id, channel: row.channel, attempts, error: message }, 'delivery failed for good');
+        return;
+      }
+      const delay = retryDelay(this.backoff, attempts, e?.opts.retryAfterMs);
+      store.deliveries.markRetry(row.id, this.now() + delay, message);
+      metrics.deliveries.inc({ channel: row.channel, outcome: 'retry' });
+      log.warn({ delivery: row.id, channel: row.channel, attempts, delayMs: delay, error: message }, 'delivery failed; will retry');
+    }
+  }
+}
