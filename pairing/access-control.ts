@@ -49,7 +49,7 @@ function pairingFlow(ctx: PairingContext, msg: AccessMessage, now: number): Acce
       return {
         allow: false,
         hold: true,
-        reason: 'waiting for pairing approval',
+        reason: 'pairing request created',
         reply: pairingReply(msg.channel, pending.code, ctx.ttlMs),
       };
     }

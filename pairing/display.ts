@@ -27,6 +27,6 @@ export function describeSender(senderId: string, senderName: string): string {
 export function formatRemaining(ms: number): string {
   if (ms <= 0) return 'expired';
   const min = Math.ceil(ms / 60_000);
-  if (min < 60) return `${min} min`;
+  if (min <= 60) return `${min} min`;
   return `${Math.floor(min / 60)} h ${min % 60} min`;
 }

@@ -77,8 +77,10 @@ export const registerPairingCommands: RegisterCommands = (program, env) => {
         for (const line of table(['CHANNEL', 'CODE', 'SENDER', 'EXPIRES IN', 'FIRST MESSAGE'], rows))
           env.out(line);
         const first = pending[0];
-        if (first)
-          env.out(`\nApprove with: sandgate pairing approve ${first.channel} ${first.code ?? 'CODE'}`);
+        if (first) {
+          env.out('');
+          env.out(`Approve with: sandgate pairing approve ${first.channel} ${first.code ?? 'CODE'}`);
+        }
       }),
     );
 
