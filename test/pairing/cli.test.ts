@@ -97,7 +97,7 @@ describe('sandgate pairing', () => {
       new RegExp(`^telegram +${a.code} +Alice \\(4242\\) +60 min +"make me a website"$`),
     );
     expect(table.out[2]).toContain('evil\\u{202e}id');
-    expect(table.out.join('\n')).not.toMatch(/[\u202E\u0007]/);
+    expect(table.out.join(' ')).not.toMatch(/[\u202E\p{Cc}]/u);
     expect(table.out.at(-1)).toBe(`Approve with: sandgate pairing approve telegram ${a.code}`);
 
     const json = JSON.parse((await cli('pairing', 'list', '--json')).out[0] as string);
