@@ -17,6 +17,7 @@ import type { SandboxLeases } from './conversation-sandboxes.js';
 import { Intake } from './intake.js';
 import { LaneQueue } from './lane-queue.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import type { BackoffPolicy } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { recoverAfterRestart } from './recovery.js';
 import { Runner } from './runner.js';
@@ -36,6 +37,7 @@ export interface GatewayOptions {
   /** Called by /new after the built-in reset (agent threads, sandbox). */
   resetConversation?: (conversationKey: string) => Promise<void>;
   pollMs?: number;
+  backoff?: BackoffPolicy;
 }
 
 export class Gateway {
@@ -60,7 +62,10 @@ export class Gateway {
     this.channels = new Map(opts.channels.map((c) => [c.id, c]));
     const attachments = new AttachmentSource(this.channels);
     const agents = new Map((opts.agents ?? []).map((a) => [a.name, a]));
-    this.outbox = new Outbox({ store, channels: this.channels, log, metrics: this.metrics, pollMs: opts.pollMs ?? 250 });
+    this.outbox = new Outbox({ store, channels: this.channels, log, metrics: this.metrics,
+      pollMs: opts.pollMs ?? 250,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    });
     this.runner = new Runner({
       store,
       config,

@@ -56,6 +56,7 @@ export class Intake implements InboundSink {
       route: inbound.route,
       senderId: inbound.sender.id,
       senderName: inbound.sender.name,
+      isBot: inbound.sender.isBot === true,
       isDirect: inbound.isDirect,
       mentioned: inbound.mentioned,
       // An oversized message is kept (truncated) so the refusal is traceable, but never run.

@@ -29,6 +29,7 @@ export interface InboundRow {
   route: Record<string, string | number | boolean | null>;
   senderId: string;
   senderName: string;
+  isBot: boolean;
   isDirect: boolean;
   mentioned: boolean;
   text: string;
@@ -45,6 +46,7 @@ export interface NewInbound {
   route: InboundRow['route'];
   senderId: string;
   senderName: string;
+  isBot?: boolean;
   isDirect: boolean;
   mentioned: boolean;
   text: string;
@@ -60,6 +62,7 @@ interface RawRow {
   route_json: string;
   sender_id: string;
   sender_name: string;
+  is_bot: number;
   is_direct: number;
   mentioned: number;
   text: string;
@@ -77,6 +80,7 @@ const toRow = (r: RawRow): InboundRow => ({
   route: JSON.parse(r.route_json),
   senderId: r.sender_id,
   senderName: r.sender_name,
+  isBot: r.is_bot === 1,
   isDirect: r.is_direct === 1,
   mentioned: r.mentioned === 1,
   text: r.text,
@@ -94,9 +98,9 @@ export class InboundRepo {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO inbound (channel, platform_id, conversation_key, route_json, sender_id, sender_name, is_direct,
+      `INSERT INTO inbound (channel, platform_id, conversation_key, route_json, sender_id, sender_name, is_bot, is_direct,
          mentioned, text, attachments_json, state, received_at, updated_at)
-       VALUES (@channel, @platformId, @conversationKey, @routeJson, @senderId, @senderName, @isDirect, @mentioned,
+       VALUES (@channel, @platformId, @conversationKey, @routeJson, @senderId, @senderName, @isBot, @isDirect, @mentioned,
          @text, @attachmentsJson, 'received', @receivedAt, @receivedAt)
        ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`,
     );
@@ -115,6 +119,7 @@ export class InboundRepo {
     const res = this.insertStmt.get({
       ...m,
       routeJson: JSON.stringify(m.route),
+      isBot: m.isBot ? 1 : 0,
       isDirect: m.isDirect ? 1 : 0,
       mentioned: m.mentioned ? 1 : 0,
       attachmentsJson: JSON.stringify(m.attachments),
