@@ -97,6 +97,8 @@ export interface SandboxInfo {
   labels: Record<string, string>;
   state: 'running' | 'stopped' | 'unknown';
   createdAt?: Date;
+  /** Last time the gateway used it, when the provider knows (idle clean-up). */
+  lastActivityAt?: Date;
 }
 
 export interface SandboxProvider {

@@ -12,14 +12,22 @@ export { StoreError };
 
 export type Db = Database.Database;
 
-export function openDatabase(file: string, opts: { migrate?: boolean; readonly?: boolean } = {}): Db {
-  const dir = dirname(file);
+/** Creates the state directory if needed and proves it is usable, with a message an operator can act on. */
+export function ensureStateDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, constants.W_OK | constants.R_OK);
-    if (existsSync(file)) accessSync(file, constants.W_OK | constants.R_OK);
   } catch (err) {
     throw new StoreError(`state directory ${dir} is not writable: ${(err as Error).message}`);
+  }
+}
+
+export function openDatabase(file: string, opts: { migrate?: boolean; readonly?: boolean } = {}): Db {
+  ensureStateDir(dirname(file));
+  try {
+    if (existsSync(file)) accessSync(file, constants.W_OK | constants.R_OK);
+  } catch (err) {
+    throw new StoreError(`database ${file} is not writable: ${(err as Error).message}`);
   }
   let db: Db;
   try {

@@ -102,8 +102,12 @@ function start(): { channel: ChatDouble; agent: EchoAgent; gateway: Gateway; sto
     pollMs: 50,
   });
   const cliStore = openStore(home.dbFile);
-  cleanups.push(() => store.db.close());
-  cleanups.push(() => cliStore.db.close());
+  cleanups.push(() => {
+    store.db.close();
+  });
+  cleanups.push(() => {
+    cliStore.db.close();
+  });
   cleanups.push(() => gateway.stop(2000));
   return { channel, agent, gateway, store, cliStore };
 }

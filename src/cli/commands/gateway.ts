@@ -5,6 +5,7 @@ import { createLogger } from '../../log.js';
 import { SECRET_KEYS } from '../../config/env-map.js';
 import { getPath } from '../../config/key-path.js';
 import { ensureToken } from '../../http/gateway-token.js';
+import { ensureStateDir } from '../../store/db.js';
 import { startGateway } from '../assemble.js';
 import type { RegisterCommands } from '../cli-env.js';
 
@@ -13,6 +14,7 @@ export const registerGatewayCommand: RegisterCommands = (program, env) => {
     .command('gateway')
     .description('run the gateway (channels, agents, HTTP server) until stopped')
     .action(async () => {
+      ensureStateDir(env.home);
       const config = env.config();
       const secrets = [...SECRET_KEYS].map((k) => getPath(config, k)).filter((v): v is string => typeof v === 'string');
       secrets.push(ensureToken(env.paths.tokenFile, config.gatewayToken).token);

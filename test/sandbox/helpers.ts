@@ -1,0 +1,46 @@
+// Shared set-up for sandbox tests: a throwaway SANDGATE_HOME, a silent logger, a local provider with
+// small limits so runaway code is stopped quickly on a shared 2-core machine.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { PreviewTokens } from '../../src/sandbox/preview/preview-tokens.js';
+import { type LocalProviderOptions, LocalSandboxProvider } from '../../src/sandbox/providers/local/local-provider.js';
+
+export const silentLog = pino({ level: 'silent' });
+
+export function tempHome(): { home: string; cleanup(): void } {
+  const home = mkdtempSync(join(tmpdir(), 'sandgate-test-'));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export function localProvider(home: string, extra: Partial<LocalProviderOptions> = {}): LocalSandboxProvider {
+  return new LocalSandboxProvider({
+    home,
+    publicUrl: 'http://127.0.0.1:1',
+    previewTokens: new PreviewTokens({ secret: 'test-secret-0123456789abcdef', revocationFile: join(home, 'preview-revocations.json') }),
+    log: silentLog,
+    limits: { memoryMb: 512, maxProcesses: 64, maxFileMb: 64, cpuSeconds: 60 },
+    execTimeoutMs: 20_000,
+    interruptGraceMs: 500,
+    ...extra,
+  });
+}
+
+export const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk. */
+export function pngSize(png: Buffer): { width: number; height: number } {
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+export async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
