@@ -157,7 +157,9 @@ export class CodeSession {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const msg = { type: 'exec', id, code, maxOutput: cap };
       driver.transport.send(JSON.stringify(msg)).catch((err: unknown) => {
-        state.finish(this.result(state, diedError(`could not reach the interpreter: ${String(err)}`), [], false));
+        state.finish(
+          this.result(state, diedError(`could not reach the interpreter: ${String(err)}`), [], false),
+        );
       });
     });
   }
@@ -209,7 +211,11 @@ export class CodeSession {
   ): Promise<void> {
     let reply: Record<string, unknown>;
     if (!handler) {
-      reply = { type: 'host_result', id: callId, error: `host call "${method}" is not available in this run` };
+      reply = {
+        type: 'host_result',
+        id: callId,
+        error: `host call "${method}" is not available in this run`,
+      };
     } else {
       try {
         reply = { type: 'host_result', id: callId, result: (await handler(method, params)) ?? null };
@@ -240,7 +246,12 @@ export class CodeSession {
     }
   }
 
-  private result(run: RunState, error: CodeError | undefined, charts: CodeRunResult['charts'], killed: boolean) {
+  private result(
+    run: RunState,
+    error: CodeError | undefined,
+    charts: CodeRunResult['charts'],
+    killed: boolean,
+  ) {
     let stdout = run.stdout;
     if (run.truncated) stdout += TRUNCATED;
     const result: CodeRunResult = { stdout, stderr: run.stderr, charts };

@@ -4,7 +4,10 @@
 /** The sandbox was deleted (from outside, or it expired); the conversation should get a fresh one. */
 export class SandboxGoneError extends Error {
   override readonly name = 'SandboxGoneError';
-  constructor(readonly sandboxId: string, detail?: string) {
+  constructor(
+    readonly sandboxId: string,
+    detail?: string,
+  ) {
     super(`sandbox ${sandboxId} no longer exists${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -12,7 +15,10 @@ export class SandboxGoneError extends Error {
 /** The provider cannot start sandboxes on this machine (bwrap missing, user namespaces off, …). */
 export class SandboxUnavailableError extends Error {
   override readonly name = 'SandboxUnavailableError';
-  constructor(message: string, readonly fix?: string) {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
     super(fix ? `${message} — fix: ${fix}` : message);
   }
 }

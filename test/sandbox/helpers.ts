@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { PreviewTokens } from '../../src/sandbox/preview/preview-tokens.js';
-import { type LocalProviderOptions, LocalSandboxProvider } from '../../src/sandbox/providers/local/local-provider.js';
+import {
+  type LocalProviderOptions,
+  LocalSandboxProvider,
+} from '../../src/sandbox/providers/local/local-provider.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -19,7 +22,10 @@ export function localProvider(home: string, extra: Partial<LocalProviderOptions>
   return new LocalSandboxProvider({
     home,
     publicUrl: 'http://127.0.0.1:1',
-    previewTokens: new PreviewTokens({ secret: 'test-secret-0123456789abcdef', revocationFile: join(home, 'preview-revocations.json') }),
+    previewTokens: new PreviewTokens({
+      secret: 'test-secret-0123456789abcdef',
+      revocationFile: join(home, 'preview-revocations.json'),
+    }),
     log: silentLog,
     limits: { memoryMb: 512, maxProcesses: 64, maxFileMb: 64, cpuSeconds: 60 },
     execTimeoutMs: 20_000,
@@ -35,7 +41,11 @@ export function pngSize(png: Buffer): { width: number; height: number } {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
-export async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);

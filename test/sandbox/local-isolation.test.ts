@@ -13,7 +13,19 @@ const SECRET_ENV = {
   ANTHROPIC_API_KEY: 'sk-ant-test-do-not-leak-0001',
   TELEGRAM_BOT_TOKEN: '123456:telegram-do-not-leak',
 };
-const BASE_ENV = new Set(['HOME', 'USER', 'LOGNAME', 'PATH', 'LANG', 'TMPDIR', 'TERM', 'MPLBACKEND', 'PWD', 'SHLVL', '_']);
+const BASE_ENV = new Set([
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'PATH',
+  'LANG',
+  'TMPDIR',
+  'TERM',
+  'MPLBACKEND',
+  'PWD',
+  'SHLVL',
+  '_',
+]);
 
 describe('local sandbox isolation', () => {
   const { home, cleanup } = tempHome();
@@ -37,11 +49,14 @@ describe('local sandbox isolation', () => {
     cleanup();
   });
 
-  it('gives sandboxed code none of the gateway\'s environment, only the minimal one plus the spec\'s', async () => {
+  it("gives sandboxed code none of the gateway's environment, only the minimal one plus the spec's", async () => {
     const box = await provider.create({ labels: { sandgate: '1' }, env: { PROJECT: 'demo' } });
     const r = await box.exec('env');
     expect(r.exitCode).toBe(0);
-    const names = r.stdout.trim().split('\n').map((l) => l.split('=')[0]!);
+    const names = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=')[0]!);
     expect(r.stdout).not.toContain('sk-ant-test-do-not-leak');
     expect(r.stdout).not.toContain('telegram-do-not-leak');
     expect(names.filter((n) => !BASE_ENV.has(n) && n !== 'PROJECT')).toEqual([]);
@@ -51,14 +66,12 @@ describe('local sandbox isolation', () => {
     expect(proc.stdout).not.toContain('do-not-leak');
   });
 
-  it('cannot read the state database, /root, or another sandbox\'s workspace', async () => {
+  it("cannot read the state database, /root, or another sandbox's workspace", async () => {
     const a = await provider.create({ labels: { sandgate: '1', conversation: 'a' } });
     const b = await provider.create({ labels: { sandgate: '1', conversation: 'b' } });
     await a.writeFile('secret.txt', 'only-for-a');
     const aOnHost = join(home, 'sandboxes', a.id, 'secret.txt');
-    const r = await b.exec(
-      `cat ${aOnHost}; cat ${join(home, 'sandgate.db')}; ls /root; ls /home`,
-    );
+    const r = await b.exec(`cat ${aOnHost}; cat ${join(home, 'sandgate.db')}; ls /root; ls /home`);
     expect(r.stdout).not.toContain('only-for-a');
     expect(r.stdout).not.toContain('state-database-secret');
     expect(r.stdout.trim()).toBe('sandbox');
@@ -68,20 +81,25 @@ describe('local sandbox isolation', () => {
   it('cannot write outside its workspace, and /tmp is private to each sandbox', async () => {
     const a = await provider.create({ labels: { sandgate: '1' } });
     const b = await provider.create({ labels: { sandgate: '1' } });
-    const r = await a.exec('touch /usr/x || echo no-usr; touch /etc/x || echo no-etc; echo tmp-a > /tmp/t; echo ok > ~/w');
+    const r = await a.exec(
+      'touch /usr/x || echo no-usr; touch /etc/x || echo no-etc; echo tmp-a > /tmp/t; echo ok > ~/w',
+    );
     expect(r.stdout).toContain('no-usr');
     expect(r.stdout).toContain('no-etc');
     expect((await a.exec('cat /tmp/t ~/w')).stdout).toBe('tmp-a\nok\n');
     expect((await b.exec('cat /tmp/t 2>&1 || true')).stdout).toContain('No such file');
   });
 
-  it('with network off cannot reach the gateway\'s port; with network host it can', async () => {
+  it("with network off cannot reach the gateway's port; with network host it can", async () => {
     const connect = `python3 -c "import socket; socket.create_connection(('127.0.0.1', ${gatewayPort}), timeout=3); print('connected')"`;
     const off = await provider.create({ labels: { sandgate: '1' } });
     const r = await off.exec(connect);
     expect(r.stdout).not.toContain('connected');
     expect(r.exitCode).not.toBe(0);
-    expect((await off.exec('python3 -c "import socket; socket.getaddrinfo(\'example.com\', 80)" 2>&1; echo $?')).stdout).not.toMatch(/^0$/m);
+    expect(
+      (await off.exec('python3 -c "import socket; socket.getaddrinfo(\'example.com\', 80)" 2>&1; echo $?'))
+        .stdout,
+    ).not.toMatch(/^0$/m);
     const host = await provider.create({ labels: { sandgate: '1' }, network: 'host' });
     expect((await host.exec(connect)).stdout).toContain('connected');
   });

@@ -4,7 +4,7 @@
 
 import http, { type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { Readable, type Duplex } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -40,11 +40,12 @@ const HOP_BY_HOP = new Set([
   'host',
   'authorization',
 ]);
-const CSP_SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
+const CSP_SANDBOX =
+  'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
 function tokensOf(o: PreviewRoutesOptions): PreviewTokens {
   if (o.provider.previewTokens) return o.provider.previewTokens;
-  if (!o.secret) throw new Error('preview routes need the provider\'s PreviewTokens or a secret');
+  if (!o.secret) throw new Error("preview routes need the provider's PreviewTokens or a secret");
   return new PreviewTokens({ secret: o.secret });
 }
 
@@ -74,7 +75,7 @@ function upstreamHeaders(pairs: [string, string][], port: number, prefix: string
 }
 
 function splitPreviewPath(pathAndQuery: string): { token: string; rest: string } | undefined {
-  const m = /^\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)([/?][^]*)?$/.exec(pathAndQuery);
+  const m = /^\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)([/?][\s\S]*)?$/.exec(pathAndQuery);
   if (!m) return undefined;
   const rest = m[2] ?? '/';
   return { token: m[1]!, rest: rest.startsWith('?') ? `/${rest}` : rest };
@@ -101,14 +102,24 @@ export function createPreviewRoutes(o: PreviewRoutesOptions): Hono {
       socket = await o.provider.connectPort(check.sandboxId, check.port);
     } catch (err) {
       o.log.debug({ err, sandbox: check.sandboxId, port: check.port }, 'preview target unreachable');
-      return c.text(`nothing is answering on port ${check.port} in the sandbox (${(err as Error).message})`, 502);
+      return c.text(
+        `nothing is answering on port ${check.port} in the sandbox (${(err as Error).message})`,
+        502,
+      );
     }
     const pairs: [string, string][] = [];
     c.req.raw.headers.forEach((v, k) => {
       pairs.push([k, v]);
     });
     try {
-      return await proxyHttp(socket, c.req.method, path, upstreamHeaders(pairs, check.port, prefix), c.req.raw.body, o);
+      return await proxyHttp(
+        socket,
+        c.req.method,
+        path,
+        upstreamHeaders(pairs, check.port, prefix),
+        c.req.raw.body,
+        o,
+      );
     } catch (err) {
       socket.destroy();
       return c.text(`preview request failed: ${(err as Error).message}`, 502);
@@ -169,7 +180,9 @@ export function attachPreviewUpgrade(
   const tokens = tokensOf(o);
   const base = (o.basePath ?? '/preview').replace(/\/+$/, '');
   const refuse = (socket: Duplex, status: string, text: string) => {
-    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    );
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = req.url ?? '';
@@ -177,7 +190,11 @@ export function attachPreviewUpgrade(
     const parts = splitPreviewPath(url.slice(base.length));
     const check = parts ? tokens.verify(parts.token) : undefined;
     if (!parts || !check?.ok) {
-      refuse(socket, '403 Forbidden', `preview link refused: ${check && !check.ok ? check.reason : 'malformed'}`);
+      refuse(
+        socket,
+        '403 Forbidden',
+        `preview link refused: ${check && !check.ok ? check.reason : 'malformed'}`,
+      );
       return;
     }
     if (!o.provider.connectPort) {
@@ -188,11 +205,15 @@ export function attachPreviewUpgrade(
     o.provider.connectPort(check.sandboxId, check.port).then(
       (up) => {
         const pairs: [string, string][] = [];
-        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+        for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+          pairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
         const headers = upstreamHeaders(pairs, check.port, `${base}/${parts.token}`);
         // Upgrade needs its hop-by-hop headers back.
         headers.push(['connection', 'Upgrade'], ['upgrade', req.headers.upgrade ?? 'websocket']);
-        const lines = [`${req.method ?? 'GET'} ${parts.rest} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`)];
+        const lines = [
+          `${req.method ?? 'GET'} ${parts.rest} HTTP/1.1`,
+          ...headers.map(([k, v]) => `${k}: ${v}`),
+        ];
         up.write(`${lines.join('\r\n')}\r\n\r\n`);
         if (head.length) up.write(head);
         up.on('error', () => socket.destroy());
@@ -201,7 +222,8 @@ export function attachPreviewUpgrade(
         socket.pipe(up);
         up.pipe(socket);
       },
-      (err: Error) => refuse(socket, '502 Bad Gateway', `nothing is answering on port ${check.port}: ${err.message}`),
+      (err: Error) =>
+        refuse(socket, '502 Bad Gateway', `nothing is answering on port ${check.port}: ${err.message}`),
     );
   };
   server.on('upgrade', onUpgrade);

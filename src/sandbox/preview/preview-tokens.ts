@@ -62,7 +62,8 @@ export class PreviewTokens {
     const body = token.slice(0, dot);
     const given = Buffer.from(token.slice(dot + 1), 'base64url');
     const want = Buffer.from(this.mac(body), 'base64url');
-    if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false, reason: 'bad-signature' };
+    if (given.length !== want.length || !timingSafeEqual(given, want))
+      return { ok: false, reason: 'bad-signature' };
     let payload: z.infer<typeof payloadSchema>;
     try {
       payload = payloadSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
@@ -83,7 +84,10 @@ export class PreviewTokens {
     const token = extractToken(tokenOrUrl);
     const check = token ? this.verify(token) : undefined;
     if (!token || !check || (!check.ok && check.reason !== 'revoked')) return false;
-    const body = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { n: string; e: number };
+    const body = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as {
+      n: string;
+      e: number;
+    };
     this.update((r) => {
       r.tokens[body.n] = body.e;
     });

@@ -23,7 +23,9 @@ export function findRuntimeSource(): string {
     const dir = join(here, up);
     if (existsSync(join(dir, 'driver.py'))) return dir;
   }
-  throw new SandboxUnavailableError('agents/runtime (the sandbox-side Python files) was not found next to the code');
+  throw new SandboxUnavailableError(
+    'agents/runtime (the sandbox-side Python files) was not found next to the code',
+  );
 }
 
 export async function findOnPath(cmd: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
@@ -86,7 +88,8 @@ export async function prepareHostDirs(o: PrepareOptions) {
     // SANDGATE_HOME is ours: let the sandbox uid pass through it (traverse only, no listing).
     const home = dirname(o.dir);
     const st = statSync(home);
-    if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0) await chmod(home, (st.mode & 0o7777) | 0o001);
+    if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0)
+      await chmod(home, (st.mode & 0o7777) | 0o001);
     const blocked = untraversable(o.dir, runAs);
     if (blocked) {
       throw new SandboxUnavailableError(

@@ -13,8 +13,8 @@ import { SandboxUnavailableError } from '../../errors.js';
 import type { PreviewTokens } from '../../preview/preview-tokens.js';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
 import { bwrapArgs, SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD, SANDBOX_RUNTIME } from './bwrap-args.js';
-import { checkEnv, LocalSandbox } from './local-sandbox.js';
 import { prepareHostDirs, type RunAs, removeTree } from './host-dirs.js';
+import { checkEnv, LocalSandbox } from './local-sandbox.js';
 
 export interface LocalProviderOptions {
   home: string;
@@ -72,7 +72,14 @@ export class LocalSandboxProvider implements SandboxProvider {
     await mkdir(workspace, { mode: 0o700 });
     if (prep.runAs) await chown(workspace, prep.runAs.uid, prep.runAs.gid);
     const now = new Date().toISOString();
-    const meta: Meta = { id, labels: { ...spec.labels }, env, network: spec.network ?? this.o.network ?? 'off', createdAt: now, lastUsedAt: now };
+    const meta: Meta = {
+      id,
+      labels: { ...spec.labels },
+      env,
+      network: spec.network ?? this.o.network ?? 'off',
+      createdAt: now,
+      lastUsedAt: now,
+    };
     await this.saveMeta(meta);
     this.o.log.info({ sandbox: id, labels: meta.labels }, 'sandbox created');
     return this.instance(meta);
@@ -101,7 +108,11 @@ export class LocalSandboxProvider implements SandboxProvider {
       if (!meta) continue;
       if (filter?.labels && !Object.entries(filter.labels).every(([k, v]) => meta.labels[k] === v)) continue;
       const entry = this.live.get(id);
-      const lastUsed = entry ? new Date(entry.lastUsed) : meta.lastUsedAt ? new Date(meta.lastUsedAt) : undefined;
+      const lastUsed = entry
+        ? new Date(entry.lastUsed)
+        : meta.lastUsedAt
+          ? new Date(meta.lastUsedAt)
+          : undefined;
       out.push({
         id,
         provider: 'local',
@@ -182,7 +193,13 @@ export class LocalSandboxProvider implements SandboxProvider {
             runtimeDir: prep.runtimeDir,
           };
         }
-        const command = [this.o.python ?? '/usr/bin/python3', ...supervisorArgs, `${SANDBOX_RUNTIME}/supervisor.py`, '--workdir', SANDBOX_HOME];
+        const command = [
+          this.o.python ?? '/usr/bin/python3',
+          ...supervisorArgs,
+          `${SANDBOX_RUNTIME}/supervisor.py`,
+          '--workdir',
+          SANDBOX_HOME,
+        ];
         return {
           command: this.o.bwrapPath ?? 'bwrap',
           args: bwrapArgs({

@@ -99,7 +99,13 @@ export class LocalSandbox implements Sandbox {
       const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
         sup
           .spawn(
-            { argv: ['/bin/sh', '-c', cmd], cwd: opts.cwd, env, limits: this.d.limits, maxOutput: this.d.outputCap + 1 },
+            {
+              argv: ['/bin/sh', '-c', cmd],
+              cwd: opts.cwd,
+              env,
+              limits: this.d.limits,
+              maxOutput: this.d.outputCap + 1,
+            },
             {
               onOutput: (fd, data) => (fd === 1 ? stdout : stderr).push(data),
               onTruncated: (fd) => (fd === 1 ? stdout : stderr).markTruncated(),
@@ -118,7 +124,8 @@ export class LocalSandbox implements Sandbox {
       });
       if (exit.signal === 'SANDBOX_STOPPED') this.assertExists();
       let err = stderr.text();
-      if (timedOut) err += `\n[timed out after ${seconds(timeoutMs)}: the command and its children were killed]\n`;
+      if (timedOut)
+        err += `\n[timed out after ${seconds(timeoutMs)}: the command and its children were killed]\n`;
       else if (opts.signal?.aborted) err += '\n[cancelled: the command and its children were killed]\n';
       return { exitCode: exitCodeOf(exit.code, exit.signal), stdout: stdout.text(), stderr: err, timedOut };
     } finally {
@@ -141,10 +148,17 @@ export class LocalSandbox implements Sandbox {
           const driverEnv = { ...this.d.env, MPLBACKEND: 'module://sandgate_mpl' };
           const decoder = new TextDecoder();
           const { id } = await sup.spawn(
-            { argv: [this.d.python, '-u', `${this.runtimeDir}/driver.py`], env: driverEnv, limits: this.d.limits, stdin: true },
+            {
+              argv: [this.d.python, '-u', `${this.runtimeDir}/driver.py`],
+              env: driverEnv,
+              limits: this.d.limits,
+              stdin: true,
+            },
             {
               onOutput: (fd, data) =>
-                fd === 1 ? h.onData(decoder.decode(data, { stream: true })) : h.onDiagnostics?.(data.toString()),
+                fd === 1
+                  ? h.onData(decoder.decode(data, { stream: true }))
+                  : h.onDiagnostics?.(data.toString()),
               onExit: (code, signal) => h.onExit(signal ? `killed by ${signal}` : `exit code ${code}`),
             },
           );
@@ -160,25 +174,35 @@ export class LocalSandbox implements Sandbox {
     return await session.run(code, opts);
   }
 
-  async startProcess(cmd: string, opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProcessHandle> {
+  async startProcess(
+    cmd: string,
+    opts: { cwd?: string; env?: Record<string, string> } = {},
+  ): Promise<ProcessHandle> {
     const sup = await this.supervisor();
     const logs = new TailBuffer(this.d.outputCap);
     const state = { running: true, exitCode: undefined as number | undefined };
     let pid = 0;
-    const { id } = await sup.spawn(
-      { argv: ['/bin/sh', '-c', cmd], cwd: opts.cwd, env: { ...this.d.env, ...checkEnv(opts.env) }, limits: this.d.limits },
-      {
-        onOutput: (_fd, data) => logs.push(data),
-        onExit: (code, signal) => {
-          state.running = false;
-          state.exitCode = exitCodeOf(code, signal);
-          logs.push(Buffer.from(`\n[process exited with code ${state.exitCode}]\n`));
+    const { id } = await sup
+      .spawn(
+        {
+          argv: ['/bin/sh', '-c', cmd],
+          cwd: opts.cwd,
+          env: { ...this.d.env, ...checkEnv(opts.env) },
+          limits: this.d.limits,
         },
-      },
-    ).then((p) => {
-      pid = p.pid;
-      return p;
-    });
+        {
+          onOutput: (_fd, data) => logs.push(data),
+          onExit: (code, signal) => {
+            state.running = false;
+            state.exitCode = exitCodeOf(code, signal);
+            logs.push(Buffer.from(`\n[process exited with code ${state.exitCode}]\n`));
+          },
+        },
+      )
+      .then((p) => {
+        pid = p.pid;
+        return p;
+      });
     return {
       id,
       pid,
@@ -192,7 +216,8 @@ export class LocalSandbox implements Sandbox {
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
     const buf = Buffer.from(data);
-    if (buf.length > this.d.maxFileBytes) throw new SandboxPathError(`file is larger than ${this.d.maxFileBytes} bytes`);
+    if (buf.length > this.d.maxFileBytes)
+      throw new SandboxPathError(`file is larger than ${this.d.maxFileBytes} bytes`);
     await this.fileOp(async (sup) => sup.writeFile(path, buf));
   }
 

@@ -45,9 +45,19 @@ const frameSchema = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('ready'), pid: z.number(), workdir: z.string() }),
   z.object({ ev: z.literal('spawned'), id: z.string(), pid: z.number() }),
   z.object({ ev: z.literal('spawn_error'), id: z.string(), message: z.string() }),
-  z.object({ ev: z.literal('out'), id: z.string(), fd: z.union([z.literal(1), z.literal(2)]), data: z.string() }),
+  z.object({
+    ev: z.literal('out'),
+    id: z.string(),
+    fd: z.union([z.literal(1), z.literal(2)]),
+    data: z.string(),
+  }),
   z.object({ ev: z.literal('truncated'), id: z.string(), fd: z.union([z.literal(1), z.literal(2)]) }),
-  z.object({ ev: z.literal('exit'), id: z.string(), code: z.number().nullable(), signal: z.string().nullable() }),
+  z.object({
+    ev: z.literal('exit'),
+    id: z.string(),
+    code: z.number().nullable(),
+    signal: z.string().nullable(),
+  }),
   z.object({
     ev: z.literal('result'),
     req: z.string(),
@@ -245,7 +255,8 @@ export class SupervisorClient {
   }
 
   private request(obj: { op: string } & Record<string, unknown>): Promise<ResultFrame> {
-    if (this.exited !== undefined) return Promise.reject(new Error(`sandbox is not running (${this.exited})`));
+    if (this.exited !== undefined)
+      return Promise.reject(new Error(`sandbox is not running (${this.exited})`));
     const req = `r${++this.seq}`;
     return new Promise((resolve, reject) => {
       this.requests.set(req, {

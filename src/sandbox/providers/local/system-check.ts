@@ -2,7 +2,7 @@
 // namespaces here, does /usr/bin/python3 have matplotlib and pandas. Each failure carries a fix.
 
 import { spawn } from 'node:child_process';
-import { findOnPath, sandboxRunAs, type RunAs } from './host-dirs.js';
+import { findOnPath, type RunAs, sandboxRunAs } from './host-dirs.js';
 
 export interface SystemCheck {
   name: string;
@@ -75,20 +75,38 @@ export async function checkSandboxSystem(o: SystemCheckOptions = {}): Promise<Sy
       const who = sandboxRunAs('bwrap', o.runAs);
       const probe = await run(
         bwrap,
-        ['--unshare-user', '--unshare-pid', '--unshare-net', '--die-with-parent', '--ro-bind', '/', '/', 'true'],
+        [
+          '--unshare-user',
+          '--unshare-pid',
+          '--unshare-net',
+          '--die-with-parent',
+          '--ro-bind',
+          '/',
+          '/',
+          'true',
+        ],
         { uid: who?.uid, gid: who?.gid, timeoutMs },
       );
       checks.push(
         probe.code === 0
           ? { name: 'bubblewrap namespaces', ok: true, detail: 'bwrap --ro-bind / / true works' }
-          : { name: 'bubblewrap namespaces', ok: false, detail: probe.out || `exit ${probe.code}`, fix: USERNS_FIX },
+          : {
+              name: 'bubblewrap namespaces',
+              ok: false,
+              detail: probe.out || `exit ${probe.code}`,
+              fix: USERNS_FIX,
+            },
       );
     }
   }
   const python = o.python ?? '/usr/bin/python3';
-  const py = await run(python, ['-c', 'import matplotlib, pandas; print(matplotlib.__version__, pandas.__version__)'], {
-    timeoutMs,
-  });
+  const py = await run(
+    python,
+    ['-c', 'import matplotlib, pandas; print(matplotlib.__version__, pandas.__version__)'],
+    {
+      timeoutMs,
+    },
+  );
   checks.push(
     py.code === 0
       ? { name: 'python', ok: true, detail: `${python}: matplotlib/pandas ${py.out}` }
