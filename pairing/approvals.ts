@@ -4,7 +4,7 @@
 
 import type { Actor } from './audit.js';
 import type { PairingContext } from './context.js';
-import { describeSender } from './display.js';
+import { describeSender, safeText } from './display.js';
 import { PairingError } from './errors.js';
 import { approvedNotice } from './messages.js';
 import { normaliseCode } from './pairing-codes.js';
@@ -38,7 +38,7 @@ export function parseTarget(channel: string, code: string): { channel: ChannelNa
   if (!normalised) {
     throw new PairingError(
       'malformed-code',
-      `"${code.slice(0, 40)}" is not a pairing code: codes are 8 letters and digits, e.g. ABCD2345`,
+      `"${safeText(code, 40)}" is not a pairing code: codes are 8 letters and digits, e.g. ABCD2345`,
     );
   }
   return { channel: ch, code: normalised };

@@ -15,9 +15,14 @@ const boolish = z.preprocess((v) => {
   return v;
 }, z.boolean());
 
+/** Who may reach the bot on a channel (pairing/policies.ts). The local channel is always allowed. */
 const channelPolicy = z
   .object({
+    /** pairing: unknown DM senders get a code the owner approves; allowlist: only listed senders;
+     *  open: anyone (`sandgate doctor` warns); disabled: no DMs. */
     dmPolicy: dmPolicy.default('pairing'),
+    /** allowlist: only groups added as `group:<conversation key>`; open: any group; disabled: none.
+     *  In groups the bot only answers when mentioned or addressed with a command. */
     groupPolicy: groupPolicy.default('allowlist'),
   })
   .prefault({});
