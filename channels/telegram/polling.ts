@@ -34,13 +34,15 @@ export async function runPolling(o: PollingOptions, signal: AbortSignal): Promis
   const errors = new Backoff(o.errorBackoff);
   const retries = new Backoff(o.retryBackoff);
   let offset: number | undefined;
+  // After a failure, poll once without holding so a recovery shows in status() at once.
+  let probe = false;
   while (!signal.aborted) {
     let updates: unknown[];
     try {
       updates = await o.api.getUpdates(
         {
           ...(offset === undefined ? {} : { offset }),
-          timeout: o.timeoutSec,
+          timeout: probe ? 0 : o.timeoutSec,
           allowed_updates: [...ALLOWED_UPDATES],
         },
         signal,
@@ -62,10 +64,12 @@ export async function runPolling(o: PollingOptions, signal: AbortSignal): Promis
         o.status.failed(f.message, 'connecting', `cannot reach Telegram (${f.message}); ${inS}`);
       }
       o.log.warn({ failure: f.kind, detail: f.message, waitMs: wait }, 'telegram: getUpdates failed');
+      probe = true;
       await pause(o.clock, wait, signal);
       continue;
     }
     errors.reset();
+    probe = false;
     if (o.status.current !== 'connected') o.status.connected();
 
     for (const update of updates) {
