@@ -216,7 +216,17 @@ export class TelegramChannel implements Channel {
     const msg = parsed.data.message;
     if (!msg) return 'ok';
     if (!this.bot || !this.sink) return 'unavailable';
-    const mapped = mapMessage(msg, this.bot, this.files);
+    let mapped: ReturnType<typeof mapMessage>;
+    try {
+      mapped = mapMessage(msg, this.bot, this.files);
+    } catch (err) {
+      // A message we cannot read would otherwise be retried forever and block every later one.
+      this.opts.log.error(
+        { err, updateId: parsed.data.update_id },
+        'telegram: update could not be mapped, skipped',
+      );
+      return 'invalid';
+    }
     if ('skipped' in mapped) {
       this.opts.log.debug(
         { reason: mapped.skipped, updateId: parsed.data.update_id },
