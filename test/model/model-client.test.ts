@@ -163,7 +163,13 @@ describe('model client', () => {
     const first = await m.turn(ask, { runId: 7, senderKey: 's' });
     await m.turn(ask, { runId: 7, senderKey: 's' });
     const p = priceFor('claude-sonnet-4-5');
-    const expected = ((1000 + 3000 * 1.25 + 5000 * 0.1) * p.inputPerMTok + 200 * p.outputPerMTok) / 1e6;
+    const expected =
+      (1000 * p.inputPerMTok +
+        3000 * p.cacheWritePerMTok +
+        5000 * p.cacheReadPerMTok +
+        200 * p.outputPerMTok) /
+      1e6;
+    expect(expected).toBeCloseTo((1000 * 3 + 3000 * 3.75 + 5000 * 0.3 + 200 * 15) / 1e6, 10); // Sonnet 4.5 list prices
     expect(first.usage).toMatchObject({
       inputTokens: 1000,
       outputTokens: 200,
@@ -229,5 +235,27 @@ describe('model client', () => {
     expect(createModelClient(cfg, { log: silentLog })).toBeUndefined();
     expect(modelUnavailableReply()).toContain('sandgate config set anthropic.apiKey');
     expect(modelUnavailableReply()).toContain('ANTHROPIC_API_KEY');
+  });
+});
+
+describe('price table', () => {
+  it('prices model families, newest first, and falls back to Sonnet 4.x for unknown ids', () => {
+    expect(priceFor('claude-fable-5-1')).toMatchObject({
+      inputPerMTok: 10,
+      outputPerMTok: 50,
+      cacheReadPerMTok: 0.25,
+    });
+    expect(priceFor('claude-fable-5-20260609')).toMatchObject({ inputPerMTok: 10, cacheReadPerMTok: 1 });
+    expect(priceFor('claude-opus-5-5')).toMatchObject({ inputPerMTok: 4, outputPerMTok: 20 });
+    expect(priceFor('claude-opus-5')).toMatchObject({ inputPerMTok: 5, outputPerMTok: 25 });
+    expect(priceFor('claude-opus-4-1-20250805')).toMatchObject({ inputPerMTok: 15 });
+    expect(priceFor('claude-sonnet-5-5')).toMatchObject({ inputPerMTok: 2, outputPerMTok: 10 });
+    expect(priceFor('claude-sonnet-4-5-20250929')).toMatchObject({
+      inputPerMTok: 3,
+      cacheWritePerMTok: 3.75,
+    });
+    expect(priceFor('claude-haiku-4-5')).toMatchObject({ inputPerMTok: 1 });
+    expect(priceFor('claude-3-5-haiku-20241022')).toMatchObject({ inputPerMTok: 0.8 });
+    expect(priceFor('some-proxy-model')).toMatchObject({ inputPerMTok: 3, outputPerMTok: 15 });
   });
 });

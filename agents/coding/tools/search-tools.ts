@@ -58,11 +58,15 @@ export function grepTool(env: CodingToolEnv): LoopTool {
       const flags = ['-rnIE', '--exclude-dir=node_modules', '--exclude-dir=.git'];
       if (case_insensitive) flags.push('-i');
       if (glob) flags.push(`--include=${shellQuote(glob)}`);
-      const cmd = `cd ${shellQuote(env.sandbox.workdir)} && grep ${flags.join(' ')} -e ${shellQuote(pattern)} -- ${shellQuote(
-        displayPath(env.sandbox.workdir, target),
-      )} 2>&1 | head -n ${MAX_MATCH_LINES + 1}`;
+      const rel = displayPath(env.sandbox.workdir, target);
+      // Without a file operand grep -r searches "." and prints paths without the "./" prefix.
+      const operand = rel === '.' ? '' : ` -- ${shellQuote(rel)}`;
+      const cmd = `cd ${shellQuote(env.sandbox.workdir)} && grep ${flags.join(' ')} -e ${shellQuote(pattern)}${operand} 2>&1 | head -n ${MAX_MATCH_LINES + 1}`;
       const res = await env.sandbox.exec(cmd, { timeoutMs: 30_000, signal });
-      const lines = res.stdout.split('\n').filter(Boolean);
+      const lines = res.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^\.\//, ''));
       const shown = lines.slice(0, MAX_MATCH_LINES);
       const more = lines.length > MAX_MATCH_LINES ? `\n(more matches not shown; narrow the search)` : '';
       return {

@@ -235,7 +235,20 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       });
       return;
     }
-    const turn = typeof step === 'function' ? step(recorded) : step;
+    let turn: ReturnType<Extract<ScriptStep, (req: RecordedRequest) => unknown>>;
+    try {
+      turn = typeof step === 'function' ? step(recorded) : step;
+    } catch (err) {
+      // A failed expectation inside a script step: answer at once so the test fails fast, not by timeout.
+      const message = err instanceof Error ? err.message : String(err);
+      problems.push(`script step ${requests.length} threw: ${message}`);
+      sendHttpError(res, {
+        status: 400,
+        errorType: 'invalid_request_error',
+        message: `fake script: ${message}`,
+      });
+      return;
+    }
     const id = `msg_fake${++counter}`;
     open.add(res);
     res.on('close', () => {
