@@ -9,7 +9,7 @@ import type { Inbound, InboundSink } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
-import type { AccessControl } from './access.js';
+import type { AccessControl, AccessDecision } from './access.js';
 import type { AttachmentSource } from './attachment-source.js';
 import { type Command, type CommandReply, type CommandRegistry, parseCommand } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
@@ -32,6 +32,11 @@ export interface IntakeDeps {
   textMax(channel: string): number;
 }
 
+type Outcome =
+  | { kind: 'settle'; state: 'held' | 'rejected'; reason: string; outcome: string; reply?: CommandReply }
+  | { kind: 'immediate'; command: Command; args: string }
+  | { kind: 'queue' };
+
 export class Intake implements InboundSink {
   private readonly admitting = new Set<number>();
   private open = true;
@@ -49,28 +54,38 @@ export class Intake implements InboundSink {
     const { store, metrics, config } = this.deps;
     const maxBytes = config.limits.maxMessageBytes;
     const tooLarge = Buffer.byteLength(inbound.text, 'utf8') > maxBytes;
-    const id = store.inbound.insert({
-      channel: inbound.channel,
-      platformId: inbound.platformId,
-      conversationKey: inbound.conversationKey,
-      route: inbound.route,
-      senderId: inbound.sender.id,
-      senderName: inbound.sender.name,
-      isBot: inbound.sender.isBot === true,
-      isDirect: inbound.isDirect,
-      mentioned: inbound.mentioned,
-      // An oversized message is kept (truncated) so the refusal is traceable, but never run.
-      text: tooLarge ? inbound.text.slice(0, maxBytes) : inbound.text,
-      attachments: inbound.attachments.map((a) => ({ name: a.name, mime: a.mime, size: a.size, ...(a.ref ? { ref: a.ref } : {}) })),
-      receivedAt: inbound.at.getTime(),
+    const refusal = tooLarge ? `message is larger than ${Math.round(maxBytes / 1024)} KiB` : undefined;
+    // Persist, check access and route in one transaction when the access check is synchronous
+    // (the common case): one commit per message instead of three.
+    const step = await store.batch.run(() => {
+      const id = store.inbound.insert({
+        channel: inbound.channel,
+        platformId: inbound.platformId,
+        conversationKey: inbound.conversationKey,
+        route: inbound.route,
+        senderId: inbound.sender.id,
+        senderName: inbound.sender.name,
+        isBot: inbound.sender.isBot === true,
+        isDirect: inbound.isDirect,
+        mentioned: inbound.mentioned,
+        // An oversized message is kept (truncated) so the refusal is traceable, but never run.
+        text: tooLarge ? inbound.text.slice(0, maxBytes) : inbound.text,
+        attachments: inbound.attachments.map((a) => ({ name: a.name, mime: a.mime, size: a.size, ...(a.ref ? { ref: a.ref } : {}) })),
+        receivedAt: inbound.at.getTime(),
+      });
+      if (id === undefined) return undefined;
+      const row = store.inbound.get(id) as InboundRow;
+      const decision = this.deps.access.check(row);
+      if (decision instanceof Promise) return { row, later: decision };
+      return { row, outcome: this.record(row, this.classify(row, decision, refusal)) };
     });
-    if (id === undefined) {
+    if (step === undefined) {
       metrics.inbound.inc({ channel: inbound.channel, outcome: 'duplicate' });
       return { accepted: false, duplicate: true, reason: 'already received' };
     }
-    this.deps.attachments.remember(id, inbound.attachments);
-    const row = store.inbound.get(id) as InboundRow;
-    await this.admit(row, tooLarge ? `message is larger than ${Math.round(maxBytes / 1024)} KiB` : undefined);
+    this.deps.attachments.remember(step.row.id, inbound.attachments);
+    if (step.outcome) await this.follow(step.row, step.outcome);
+    else await this.admit(step.row, refusal, step.later);
     metrics.intakeSeconds.observe((performance.now() - started) / 1000);
     return { accepted: true, duplicate: false };
   }
@@ -86,11 +101,13 @@ export class Intake implements InboundSink {
     }
   }
 
-  private async admit(row: InboundRow, refusal?: string): Promise<void> {
+  private async admit(row: InboundRow, refusal?: string, pending?: Promise<AccessDecision>): Promise<void> {
     if (this.admitting.has(row.id)) return;
     this.admitting.add(row.id);
     try {
-      await this.admitOnce(row, refusal);
+      const decision = await (pending ?? this.deps.access.check(row));
+      const outcome = this.deps.store.db.transaction(() => this.record(row, this.classify(row, decision, refusal)))();
+      await this.follow(row, outcome);
     } catch (err) {
       this.deps.log.error({ err, inbound: row.id }, 'could not admit a message; it stays received and is retried');
     } finally {
@@ -98,54 +115,57 @@ export class Intake implements InboundSink {
     }
   }
 
-  private async admitOnce(row: InboundRow, refusal?: string): Promise<void> {
-    const { store, metrics, access, config } = this.deps;
-    const channel = row.channel;
-    const decision = await access.check(row);
+  /** Decides what happens to an admitted message (no side effects). */
+  private classify(row: InboundRow, decision: AccessDecision, refusal?: string): Outcome {
+    const { config } = this.deps;
     if (!decision.allow) {
-      const state = decision.hold ? 'held' : 'rejected';
-      this.settle(row, state, decision.reason, decision.reply ? { text: decision.reply } : undefined);
-      metrics.inbound.inc({ channel, outcome: state });
-      return;
+      return { kind: 'settle', state: decision.hold ? 'held' : 'rejected', reason: decision.reason, outcome: decision.hold ? 'held' : 'rejected', ...(decision.reply ? { reply: { text: decision.reply } } : {}) };
     }
     if (refusal) {
-      this.settle(row, 'rejected', refusal, { text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.` });
-      metrics.inbound.inc({ channel, outcome: 'too_large' });
-      return;
+      return { kind: 'settle', state: 'rejected', reason: refusal, outcome: 'too_large', reply: { text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.` } };
     }
     const tooBig = row.attachments.find((a) => a.size > config.limits.maxAttachmentBytes);
     if (tooBig) {
       const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      this.settle(row, 'rejected', 'attachment too large', {
-        text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit is ${mb(config.limits.maxAttachmentBytes)}. Nothing was run.`,
-      });
-      metrics.inbound.inc({ channel, outcome: 'too_large' });
-      return;
+      return { kind: 'settle', state: 'rejected', reason: 'attachment too large', outcome: 'too_large', reply: { text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit is ${mb(config.limits.maxAttachmentBytes)}. Nothing was run.` } };
     }
     if (!row.text.trim() && row.attachments.length === 0) {
-      this.settle(row, 'rejected', 'empty message', { text: 'That message was empty. Send text, a command (see /help) or a file.' });
-      metrics.inbound.inc({ channel, outcome: 'empty' });
-      return;
+      return { kind: 'settle', state: 'rejected', reason: 'empty message', outcome: 'empty', reply: { text: 'That message was empty. Send text, a command (see /help) or a file.' } };
     }
     const parsed = parseCommand(row.text);
     if (parsed) {
       const command = this.deps.commands.get(parsed.name);
       if (!command) {
-        this.settle(row, 'rejected', 'unknown command', {
-          text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}`,
-        });
-        metrics.inbound.inc({ channel, outcome: 'unknown_command' });
-        return;
+        return { kind: 'settle', state: 'rejected', reason: 'unknown command', outcome: 'unknown_command', reply: { text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}` } };
       }
-      if (command.mode === 'immediate') {
-        metrics.inbound.inc({ channel, outcome: 'command' });
-        await this.runImmediate(row, parsed.args, command.run.bind(command));
-        return;
-      }
+      if (command.mode === 'immediate') return { kind: 'immediate', command, args: parsed.args };
     }
-    if (store.inbound.transition(row.id, ['received'], 'queued')) {
-      metrics.inbound.inc({ channel, outcome: 'queued' });
+    return { kind: 'queue' };
+  }
+
+  /** The database half of an outcome; runs inside the caller's transaction. */
+  private record(row: InboundRow, outcome: Outcome): Outcome | undefined {
+    const { store } = this.deps;
+    const to = outcome.kind === 'settle' ? outcome.state : outcome.kind === 'queue' ? 'queued' : 'running';
+    if (!store.inbound.transition(row.id, ['received'], to, outcome.kind === 'settle' ? outcome.reason : null)) return undefined;
+    if (outcome.kind === 'settle' && outcome.reply) this.reply(row, outcome.reply);
+    return outcome;
+  }
+
+  /** The in-memory half, after the commit: start the run, the command, or the outbox. */
+  private async follow(row: InboundRow, outcome: Outcome | undefined): Promise<void> {
+    if (!outcome) return; // someone else moved the row first
+    const { metrics } = this.deps;
+    if (outcome.kind === 'settle') {
+      metrics.inbound.inc({ channel: row.channel, outcome: outcome.outcome });
+      if (outcome.state !== 'held') this.deps.attachments.forget(row.id);
+      if (outcome.reply) this.deps.outbox.wake();
+    } else if (outcome.kind === 'queue') {
+      metrics.inbound.inc({ channel: row.channel, outcome: 'queued' });
       this.deps.lanes.enqueue({ ...row, state: 'queued' });
+    } else {
+      metrics.inbound.inc({ channel: row.channel, outcome: 'command' });
+      await this.runImmediate(row, outcome.args, outcome.command.run.bind(outcome.command));
     }
   }
 
@@ -174,8 +194,7 @@ export class Intake implements InboundSink {
     args: string,
     run: Command['run'],
   ): Promise<void> {
-    const { store, log } = this.deps;
-    if (!store.inbound.transition(row.id, ['received'], 'running')) return;
+    const { log } = this.deps;
     let reply: CommandReply | undefined;
     try {
       reply = await run({

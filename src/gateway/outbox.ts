@@ -88,6 +88,12 @@ export class Outbox {
     this.timer.unref();
   }
 
+  /** Resolves after the commit, so the conversation's next row is not looked at before this one is settled. */
+  private markSent(id: number, receipt: unknown): Promise<void> {
+    const { store } = this.deps;
+    return store.batch.run(() => store.deliveries.markSent(id, receipt, this.now()));
+  }
+
   private toOutbound(row: DeliveryRow): Outbound {
     const { artifacts } = this.deps.store;
     const p = row.payload;
@@ -125,7 +131,7 @@ export class Outbox {
         }
       }
       receipt ??= await channel.deliver(to, msg);
-      store.deliveries.markSent(row.id, receipt, this.now());
+      await this.markSent(row.id, receipt);
       metrics.deliveries.inc({ channel: row.channel, outcome: 'sent' });
     } catch (err) {
       const e = err instanceof DeliveryError ? err : undefined;

@@ -75,10 +75,10 @@ export class Runner {
   async run(row: InboundRow): Promise<void> {
     const { store, log, metrics } = this.deps;
     const target = this.resolve(row);
-    const runId = store.db.transaction(() => {
+    const runId = await store.batch.run(() => {
       if (!store.inbound.transition(row.id, ['queued'], 'running')) return undefined;
       return store.runs.start(row.id, row.channel, row.conversationKey, target.kind);
-    })();
+    });
     if (runId === undefined) return;
 
     const startedAt = Date.now();
@@ -125,7 +125,7 @@ export class Runner {
 
     const receipt = await progress?.finish();
     const textMax = channel?.limits.textMax ?? 4000;
-    store.db.transaction(() => {
+    await store.batch.run(() => {
       if (reply && (reply.text || reply.images?.length || reply.files?.length || reply.links?.length)) {
         enqueueReply(store, { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId }, reply, {
           textMax,
@@ -136,7 +136,7 @@ export class Runner {
       }
       store.runs.finish(runId, state, error, usage);
       store.inbound.transition(row.id, ['running'], state);
-    })();
+    });
     this.deps.outbox.wake();
     metrics.runs.inc({ kind: target.kind, state });
     metrics.runSeconds.observe((Date.now() - startedAt) / 1000, { kind: target.kind });

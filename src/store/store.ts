@@ -7,6 +7,7 @@ import { DeliveriesRepo } from './repos/deliveries-repo.js';
 import { InboundRepo } from './repos/inbound-repo.js';
 import { KvRepo } from './repos/kv-repo.js';
 import { RunsRepo } from './repos/runs-repo.js';
+import { WriteBatcher } from './write-batcher.js';
 
 export interface Store {
   db: Db;
@@ -16,6 +17,8 @@ export interface Store {
   artifacts: ArtifactsRepo;
   conversations: ConversationsRepo;
   kv: KvRepo;
+  /** Group commit for the hot path (intake, run start/finish, delivery receipts). */
+  batch: WriteBatcher;
 }
 
 export function createStore(db: Db): Store {
@@ -27,5 +30,6 @@ export function createStore(db: Db): Store {
     artifacts: new ArtifactsRepo(db),
     conversations: new ConversationsRepo(db),
     kv: new KvRepo(db),
+    batch: new WriteBatcher(db),
   };
 }

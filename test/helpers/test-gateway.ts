@@ -5,7 +5,6 @@ import pino from 'pino';
 import type { Agent } from '../../agents/agent.js';
 import type { Channel } from '../../channels/channel.js';
 import { validateConfig } from '../../src/config/load.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/store.js';
@@ -13,7 +12,7 @@ import { join } from 'node:path';
 
 export function testGateway(
   home: string,
-  opts: { channels: Channel[]; agents?: Agent[]; config?: ConfigInput } & Partial<GatewayOptions>,
+  opts: { channels: Channel[]; agents?: Agent[]; config?: Record<string, unknown> } & Omit<Partial<GatewayOptions>, "config">,
 ): { gateway: Gateway; store: Store } {
   const { config: input, ...rest } = opts;
   const config = validateConfig((input ?? {}) as Record<string, unknown>, home);

@@ -3,21 +3,23 @@
 import type { Db } from '../db.js';
 
 export class ConversationsRepo {
-  constructor(private readonly db: Db) {}
+  private readonly agentStmt;
+  private readonly setAgentStmt;
+
+  constructor(db: Db) {
+    this.agentStmt = db.prepare('SELECT agent FROM conversations WHERE key = ?');
+    this.setAgentStmt = db.prepare(
+      `INSERT INTO conversations (key, channel, agent, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET agent = excluded.agent, updated_at = excluded.updated_at`,
+    );
+  }
 
   agentFor(key: string): string | undefined {
-    const r = this.db.prepare('SELECT agent FROM conversations WHERE key = ?').get(key) as
-      | { agent: string | null }
-      | undefined;
+    const r = this.agentStmt.get(key) as { agent: string | null } | undefined;
     return r?.agent ?? undefined;
   }
 
   setAgent(key: string, channel: string, agent: string | null): void {
-    this.db
-      .prepare(
-        `INSERT INTO conversations (key, channel, agent, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET agent = excluded.agent, updated_at = excluded.updated_at`,
-      )
-      .run(key, channel, agent, Date.now());
+    this.setAgentStmt.run(key, channel, agent, Date.now());
   }
 }
