@@ -39,6 +39,8 @@ export interface ToolLoopOptions {
   /** Context window to plan for; compaction starts at 75% of it. */
   contextTokens?: number;
   maxTokens?: number;
+  /** Model text as it streams in (for channels that can show it live). */
+  onText?: (delta: string) => void;
 }
 
 export interface ToolCallRecord {
@@ -63,11 +65,18 @@ export interface ToolLoopResult {
 const COMPACT_AT = 0.75;
 const KEEP_RECENT = 4;
 
+/**
+ * The assistant turn as it must be sent back. Thinking blocks are kept verbatim: models that think
+ * between tool calls reject a tool loop whose earlier thinking (and its signature) went missing.
+ */
 function toParams(content: Anthropic.ContentBlock[]): Anthropic.ContentBlockParam[] {
   const out: Anthropic.ContentBlockParam[] = [];
   for (const b of content) {
     if (b.type === 'text') out.push({ type: 'text', text: b.text });
     else if (b.type === 'tool_use') out.push({ type: 'tool_use', id: b.id, name: b.name, input: b.input });
+    else if (b.type === 'thinking')
+      out.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
+    else if (b.type === 'redacted_thinking') out.push({ type: 'redacted_thinking', data: b.data });
   }
   return out;
 }
@@ -123,6 +132,7 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
         {
           ...opts.call,
           signal,
+          ...(opts.onText ? { onText: opts.onText } : {}),
           onRetry: (n) =>
             emit(`model busy (${n.reason}), retrying in ${Math.ceil(n.delayMs / 1000)} s`, 'status'),
         },

@@ -25,6 +25,7 @@ import {
   reply,
   startFakeAnthropic,
   text,
+  thinking,
   toolUse,
 } from '../../fakes/anthropic/server.js';
 import { openUsageDb, recordingSleep, silentLog, testConfig } from '../../model/helpers.js';
@@ -92,6 +93,19 @@ describe('tool loop', () => {
     ]);
     expect(res.usage.outputTokens).toBeGreaterThan(0);
     expect(res.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+
+  it('sends thinking blocks back unchanged with the tool results', async () => {
+    fake.push(reply(thinking('I should echo.', 'sig_1'), toolUse('Echo', { text: 'x' }, 't1')), (req) => {
+      expect(req.body.messages[1].content[0]).toEqual({
+        type: 'thinking',
+        thinking: 'I should echo.',
+        signature: 'sig_1',
+      });
+      return reply(text('ok'));
+    });
+    const res = await loop([echo]).run;
+    expect(res.stop).toBe('done');
   });
 
   it('returns bad arguments, unknown tools and tool crashes to the model as errors', async () => {

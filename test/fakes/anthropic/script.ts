@@ -3,7 +3,8 @@
 
 export type FakeBlock =
   | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'thinking'; thinking: string; signature: string };
 
 export interface FakeUsage {
   input_tokens?: number;
@@ -54,6 +55,10 @@ export function toolId(): string {
 
 export function text(t: string): FakeBlock {
   return { type: 'text', text: t };
+}
+
+export function thinking(t: string, signature = 'sig_fake'): FakeBlock {
+  return { type: 'thinking', thinking: t, signature };
 }
 
 export function toolUse(name: string, input: Record<string, unknown>, id = toolId()): FakeBlock {

@@ -48,7 +48,9 @@ function estimateTokens(body: unknown): number {
 }
 
 function usageFor(req: RecordedRequest, turn: FakeReply) {
-  const outText = turn.content.map((b) => (b.type === 'text' ? b.text : JSON.stringify(b.input))).join('');
+  const outText = turn.content
+    .map((b) => (b.type === 'text' ? b.text : b.type === 'thinking' ? b.thinking : JSON.stringify(b.input)))
+    .join('');
   return {
     input_tokens: turn.usage?.input_tokens ?? estimateTokens(req.body),
     output_tokens: turn.usage?.output_tokens ?? Math.max(1, Math.ceil(outText.length / 4)),
@@ -125,6 +127,24 @@ function streamBlock(res: ServerResponse, index: number, block: FakeBlock, size:
         delta: { type: 'text_delta', text: piece },
       });
     }
+  } else if (block.type === 'thinking') {
+    sse(res, 'content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'thinking', thinking: '', signature: '' },
+    });
+    for (const piece of chunks(block.thinking, size)) {
+      sse(res, 'content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'thinking_delta', thinking: piece },
+      });
+    }
+    sse(res, 'content_block_delta', {
+      type: 'content_block_delta',
+      index,
+      delta: { type: 'signature_delta', signature: block.signature },
+    });
   } else {
     sse(res, 'content_block_start', {
       type: 'content_block_start',
