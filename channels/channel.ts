@@ -116,6 +116,9 @@ export interface Channel {
   /** Fetch an attachment by its `ref` (after a restart, when the live `fetch` is gone). */
   fetchAttachment?(ref: string): Promise<Buffer>;
   status(): ChannelStatus;
-  /** Chunking is done by the gateway, fence-aware, to this size. */
-  readonly limits: { textMax: number };
+  /**
+   * Chunking is done by the gateway, fence-aware, to `textMax`. `attachmentMax`: the largest file
+   * the platform lets a bot download; bigger ones get a clear reply instead of a run.
+   */
+  readonly limits: { textMax: number; attachmentMax?: number };
 }

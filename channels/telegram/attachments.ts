@@ -56,8 +56,17 @@ export class TelegramFiles {
       mime: ref.mime,
       size: ref.size,
       tooLarge: ref.size > this.maxBytes,
+      // The gateway stores this so it can still fetch the file after a restart.
+      ref: JSON.stringify(ref),
       fetch: () => this.download(ref),
     };
+  }
+
+  /** Fetches a file from a stored `ref` (see attachment()). */
+  fetchStored(stored: string): Promise<Buffer> {
+    const ref = JSON.parse(stored) as FileRef;
+    if (typeof ref?.fileId !== 'string') throw new Error('not a Telegram file reference');
+    return this.download(ref);
   }
 
   private async download(ref: FileRef): Promise<Buffer> {

@@ -13,7 +13,7 @@ import type {
   InboundSink,
   Outbound,
 } from '../channel.js';
-import { TelegramFiles } from './attachments.js';
+import { TELEGRAM_DOWNLOAD_MAX_BYTES, TelegramFiles } from './attachments.js';
 import { type BotCommandSpec, syncCommands } from './command-sync.js';
 import { DeliveryLedger, type KeyValue } from './delivery-ledger.js';
 import { classify } from './errors.js';
@@ -49,7 +49,7 @@ export interface TelegramChannelOptions {
 
 export class TelegramChannel implements Channel {
   readonly id = 'telegram' as const;
-  readonly limits = { textMax: 4096 };
+  readonly limits = { textMax: 4096, attachmentMax: TELEGRAM_DOWNLOAD_MAX_BYTES };
 
   private readonly api: Api;
   private readonly statusTracker: StatusTracker;
@@ -112,6 +112,10 @@ export class TelegramChannel implements Channel {
 
   typing(to: ConversationRef): Promise<void> {
     return this.sender.typing(to);
+  }
+
+  fetchAttachment(ref: string): Promise<Buffer> {
+    return this.files.fetchStored(ref);
   }
 
   status(): ChannelStatus {

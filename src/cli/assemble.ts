@@ -6,6 +6,8 @@ import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Channel } from '../../channels/channel.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
+import { type BotCommandSpec, telegramChannelFromConfig } from '../../channels/telegram/index.js';
+import { createPairing } from '../../pairing/index.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
 import { publicUrl } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
@@ -35,16 +37,37 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     if (created) log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
 
     const local = new LocalChannel(join(config.home, 'uploads'));
-    const channels: Channel[] = [local];
-    const commands = new CommandRegistry();
+    // Filled once the gateway has registered every command; channels publish it when they start.
+    const commandMenu: BotCommandSpec[] = [];
+    const telegram = telegramChannelFromConfig(config.telegram, {
+      kv: store.kv.scoped('telegram'),
+      log: log.child({ channel: 'telegram' }),
+      commands: commandMenu,
+    });
+    const channels: Channel[] = [local, ...(telegram ? [telegram] : [])];
 
-    const gateway = new Gateway({ config, store, log, channels, commands });
+    const pairing = createPairing({ store, config, log: log.child({ part: 'pairing' }) });
+    const commands = new CommandRegistry();
+    for (const command of pairing.commands) commands.register(command);
+
+    const gateway = new Gateway({ config, store, log, channels, commands, access: pairing.access });
+    commandMenu.push(...gateway.commands.list().map((c) => ({ command: c.name, description: c.summary.slice(0, 256) })));
+    const sweep = setInterval(() => {
+      try {
+        pairing.sweep();
+      } catch (err) {
+        log.error({ err }, 'pairing sweep failed');
+      }
+    }, 60_000);
+    sweep.unref();
 
     const app = createHttpApp({
       token: () => token,
       metrics: () => gateway.metrics.registry.render(),
       ready: () => ({ ready: true, detail: { channels: gateway.channelStatuses() } }),
-      mount: (_root, api) => {
+      mount: (root, api) => {
+        const webhook = telegram?.webhookRoute();
+        if (webhook) root.post(webhook.path, webhook.handler);
         api.route('/local', localApiRoutes(local, store));
         api.get('/status', (c) =>
           c.json({
@@ -67,6 +90,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       url,
       stop: async (timeoutMs = 10_000) => {
         const deadline = Date.now() + timeoutMs;
+        clearInterval(sweep);
         await gateway.stop(timeoutMs * 0.8);
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
         store.db.close();

@@ -7,11 +7,14 @@ import { ConfigError } from '../config/load.js';
 import { LockError } from '../gateway/instance-lock.js';
 import { StoreError } from '../store/store-error.js';
 import { CliError, createCliEnv, type RegisterCommands } from './cli-env.js';
+import { registerAllowCommands } from './commands/allow.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerChannelsCommands } from './commands/channels.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerGatewayCommand } from './commands/gateway.js';
+import { registerPairingCommands } from './commands/pairing.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerTokenCommands } from './commands/token.js';
 
@@ -21,6 +24,9 @@ const groups: RegisterCommands[] = [
   registerConfigCommands,
   registerTokenCommands,
   registerRunsCommands,
+  registerPairingCommands,
+  registerAllowCommands,
+  registerAuditCommand,
   registerChannelsCommands,
   registerChatCommand,
 ];

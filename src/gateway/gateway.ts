@@ -111,6 +111,7 @@ export class Gateway {
       runner: this.runner,
       attachments,
       textMax: (id) => this.channels.get(id)?.limits.textMax ?? 4000,
+      attachmentMax: (id) => this.channels.get(id)?.limits.attachmentMax,
     });
     this.registerGauges();
   }

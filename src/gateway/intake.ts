@@ -30,6 +30,7 @@ export interface IntakeDeps {
   runner: Runner;
   attachments: AttachmentSource;
   textMax(channel: string): number;
+  attachmentMax(channel: string): number | undefined;
 }
 
 type Outcome =
@@ -124,10 +125,11 @@ export class Intake implements InboundSink {
     if (refusal) {
       return { kind: 'settle', state: 'rejected', reason: refusal, outcome: 'too_large', reply: { text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.` } };
     }
-    const tooBig = row.attachments.find((a) => a.size > config.limits.maxAttachmentBytes);
+    const limit = Math.min(config.limits.maxAttachmentBytes, this.deps.attachmentMax(row.channel) ?? Number.POSITIVE_INFINITY);
+    const tooBig = row.attachments.find((a) => a.size > limit);
     if (tooBig) {
       const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      return { kind: 'settle', state: 'rejected', reason: 'attachment too large', outcome: 'too_large', reply: { text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit is ${mb(config.limits.maxAttachmentBytes)}. Nothing was run.` } };
+      return { kind: 'settle', state: 'rejected', reason: 'attachment too large', outcome: 'too_large', reply: { text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit here is ${mb(limit)}. Nothing was run — send a smaller file or a link to it.` } };
     }
     if (!row.text.trim() && row.attachments.length === 0) {
       return { kind: 'settle', state: 'rejected', reason: 'empty message', outcome: 'empty', reply: { text: 'That message was empty. Send text, a command (see /help) or a file.' } };

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { policyWarnings } from '../../../pairing/index.js';
 import type { Config } from '../../config/schema.js';
 import type { RegisterCommands } from '../cli-env.js';
 
@@ -83,11 +84,7 @@ export function systemChecks(config: Config): Check[] {
       ? { name: 'model', level: 'ok', detail: `Anthropic key set, model ${config.anthropic.model}` }
       : { name: 'model', level: 'warn', detail: 'no Anthropic key: agents will not answer (/sh and /py work)', fix: 'sandgate config set anthropic.apiKey sk-ant-… (or ANTHROPIC_API_KEY)' },
   );
-  for (const [id, policy] of Object.entries(config.channels)) {
-    if (policy.dmPolicy === 'open') {
-      checks.push({ name: `${id} dmPolicy`, level: 'warn', detail: `anyone who finds the ${id} bot can use it`, fix: `sandgate config set channels.${id}.dmPolicy pairing` });
-    }
-  }
+  for (const warning of policyWarnings(config)) checks.push({ name: 'access policy', level: 'warn', detail: warning });
   return checks;
 }
 
