@@ -80,12 +80,13 @@ def spawn(msg):
     except Exception as e:  # noqa: BLE001 - every failure is reported to the gateway
         emit({"ev": "spawn_error", "id": pid_id, "message": "%s: %s" % (type(e).__name__, e)})
         return
-    entry = {"popen": p, "fds": {}, "sent": {1: 0, 2: 0}, "cap": int(msg.get("maxOutput") or 0),
+    entry = {"popen": p, "fds": {}, "files": {}, "sent": {1: 0, 2: 0}, "cap": int(msg.get("maxOutput") or 0),
              "truncated": set(), "exited_at": None}
     for stream, fd_no in ((p.stdout, 1), (p.stderr, 2)):
         fd = stream.fileno()
         os.set_blocking(fd, False)
         entry["fds"][fd] = fd_no
+        entry["files"][fd] = stream
         sel.register(fd, selectors.EVENT_READ, ("out", pid_id))
     procs[pid_id] = entry
     emit({"ev": "spawned", "id": pid_id, "pid": p.pid})
@@ -126,7 +127,9 @@ def close_fd(entry, fd):
             sel.unregister(fd)
         except (KeyError, ValueError):
             pass
-        os.close(fd)
+        # Close through the file object: a bare os.close would leave Popen to close the number
+        # again later, after it may have been reused for another process's pipe.
+        entry["files"].pop(fd).close()
         del entry["fds"][fd]
 
 

@@ -86,6 +86,8 @@ export class CodeSession {
       markReady = res;
       failReady = rej;
     });
+    ready.catch(() => undefined); // an early exit is reported by the race below, not as unhandled
+
     const splitter = new LineSplitter((line) => this.onLine(generation, line, markReady));
     const transport = await this.o.start({
       onData: (text) => splitter.push(text),

@@ -13,19 +13,11 @@ const SECRET_ENV = {
   ANTHROPIC_API_KEY: 'sk-ant-test-do-not-leak-0001',
   TELEGRAM_BOT_TOKEN: '123456:telegram-do-not-leak',
 };
-const BASE_ENV = new Set([
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'PATH',
-  'LANG',
-  'TMPDIR',
-  'TERM',
-  'MPLBACKEND',
-  'PWD',
-  'SHLVL',
-  '_',
-]);
+const BASE_ENV = new Set(
+  'HOME USER LOGNAME PATH LANG TMPDIR TERM MPLBACKEND PWD SHLVL _ OPENBLAS_NUM_THREADS OMP_NUM_THREADS MALLOC_ARENA_MAX'.split(
+    ' ',
+  ),
+);
 
 describe('local sandbox isolation', () => {
   const { home, cleanup } = tempHome();

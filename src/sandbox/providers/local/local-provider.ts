@@ -154,6 +154,12 @@ export class LocalSandboxProvider implements SandboxProvider {
       TMPDIR: '/tmp',
       TERM: 'dumb',
       MPLBACKEND: 'Agg',
+      // The memory limit is on address space: glibc's per-thread malloc arenas (64 MiB each) and
+      // OpenBLAS's per-CPU buffers reserve far more than they use, and OpenBLAS hangs when its
+      // reservation fails. Few arenas and one BLAS thread keep numpy working under the limit.
+      MALLOC_ARENA_MAX: '2',
+      OPENBLAS_NUM_THREADS: '1',
+      OMP_NUM_THREADS: '1',
       ...meta.env,
     };
     entry.box = new LocalSandbox({
