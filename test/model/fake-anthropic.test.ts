@@ -9,14 +9,14 @@ let fake: FakeAnthropic;
 let sdk: Anthropic;
 
 beforeEach(async () => {
-  fake = await startFakeAnthropic({ apiKey: 'k-1', model: 'claude-sonnet-4-5' });
+  fake = await startFakeAnthropic({ apiKey: 'k-1', model: 'claude-sonnet-5' });
   sdk = new Anthropic({ apiKey: 'k-1', baseURL: fake.url, maxRetries: 0, logLevel: 'off' });
 });
 afterEach(async () => {
   await fake.close();
 });
 
-const base = { model: 'claude-sonnet-4-5', max_tokens: 100 };
+const base = { model: 'claude-sonnet-5', max_tokens: 100 };
 
 describe('fake Messages API', () => {
   it('answers non-streaming requests with a complete message', async () => {
@@ -65,7 +65,7 @@ describe('fake Messages API', () => {
     ).rejects.toMatchObject({ status: 400 });
     expect(fake.problems).toEqual([
       'wrong x-api-key',
-      'model claude-other, expected claude-sonnet-4-5',
+      'model claude-other, expected claude-sonnet-5',
       'max_tokens must be a positive integer',
     ]);
   });

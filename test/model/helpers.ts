@@ -15,10 +15,21 @@ export function openUsageDb(): Database.Database {
   return db;
 }
 
+/**
+ * Tests talk to a current model id: the contract default (claude-sonnet-4-5) is on the SDK's deprecated
+ * list and makes the SDK console.warn on every request.
+ */
+export const TEST_MODEL = 'claude-sonnet-5';
+
 export function testConfig(baseUrl: string, extra: Record<string, unknown> = {}): Config {
   const input = {
     ...extra,
-    anthropic: { apiKey: 'sk-ant-test-key-123', baseUrl, ...(extra.anthropic as object | undefined) },
+    anthropic: {
+      apiKey: 'sk-ant-test-key-123',
+      baseUrl,
+      model: TEST_MODEL,
+      ...(extra.anthropic as object | undefined),
+    },
   };
   return { ...configSchema.parse(input), home: '/nonexistent' };
 }

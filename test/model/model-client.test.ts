@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
 import {
   BudgetExceededError,
   createModelClient,
@@ -24,7 +25,7 @@ import {
   toolUse,
   withUsage,
 } from '../fakes/anthropic/server.js';
-import { openUsageDb, recordingSleep, silentLog, testConfig } from './helpers.js';
+import { openUsageDb, recordingSleep, silentLog, TEST_MODEL, testConfig } from './helpers.js';
 
 const call = { runId: 1, senderKey: 'tg:42' };
 const ask = { system: 'You are terse.', messages: [{ role: 'user' as const, content: 'hi' }] };
@@ -34,7 +35,7 @@ let db: Database.Database;
 let usage: UsageRepository;
 
 beforeEach(async () => {
-  fake = await startFakeAnthropic({ apiKey: 'sk-ant-test-key-123', model: 'claude-sonnet-4-5' });
+  fake = await startFakeAnthropic({ apiKey: 'sk-ant-test-key-123', model: TEST_MODEL });
   db = openUsageDb();
   usage = new UsageRepository(db);
 });
@@ -136,7 +137,7 @@ describe('model client', () => {
 
   it('does not retry a rejected key', async () => {
     await fake.close();
-    fake = await startFakeAnthropic({ model: 'claude-sonnet-4-5' });
+    fake = await startFakeAnthropic({ model: TEST_MODEL });
     fake.push({
       kind: 'http-error',
       status: 401,
@@ -162,14 +163,14 @@ describe('model client', () => {
     const m = client();
     const first = await m.turn(ask, { runId: 7, senderKey: 's' });
     await m.turn(ask, { runId: 7, senderKey: 's' });
-    const p = priceFor('claude-sonnet-4-5');
+    const p = priceFor(TEST_MODEL);
     const expected =
       (1000 * p.inputPerMTok +
         3000 * p.cacheWritePerMTok +
         5000 * p.cacheReadPerMTok +
         200 * p.outputPerMTok) /
       1e6;
-    expect(expected).toBeCloseTo((1000 * 3 + 3000 * 3.75 + 5000 * 0.3 + 200 * 15) / 1e6, 10); // Sonnet 4.5 list prices
+    expect(expected).toBeCloseTo((1000 * 2 + 3000 * 2.5 + 5000 * 0.2 + 200 * 10) / 1e6, 10); // Sonnet 5 list prices
     expect(first.usage).toMatchObject({
       inputTokens: 1000,
       outputTokens: 200,
@@ -186,7 +187,7 @@ describe('model client', () => {
       cacheWriteTokens: 6000,
     });
     expect(run.costUsd).toBeCloseTo(expected * 2, 10);
-    expect(run.models).toEqual(['claude-sonnet-4-5']);
+    expect(run.models).toEqual([TEST_MODEL]);
   });
 
   it('refuses a sender over the daily token budget without calling the API, per sender and day', async () => {
@@ -209,11 +210,11 @@ describe('model client', () => {
 
   it('refuses a sender over the daily USD budget', async () => {
     const m = client({ limits: { dailyUsd: 0.01 } });
-    fake.push(withUsage(reply(text('pricey')), { input_tokens: 10_000, output_tokens: 2000 }));
+    fake.push(withUsage(reply(text('pricey')), { input_tokens: 10_000, output_tokens: 3000 }));
     await m.turn(ask, call);
     const err = await m.turn(ask, call).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BudgetExceededError);
-    expect(modelErrorReply(err)).toMatch(/\$0\.06 of \$0\.01.*limits\.dailyUsd/);
+    expect(modelErrorReply(err)).toMatch(/\$0\.05 of \$0\.01.*limits\.dailyUsd/);
   });
 
   it('stops a stream promptly when aborted', async () => {
@@ -257,5 +258,11 @@ describe('price table', () => {
     expect(priceFor('claude-haiku-4-5')).toMatchObject({ inputPerMTok: 1 });
     expect(priceFor('claude-3-5-haiku-20241022')).toMatchObject({ inputPerMTok: 0.8 });
     expect(priceFor('some-proxy-model')).toMatchObject({ inputPerMTok: 3, outputPerMTok: 15 });
+  });
+});
+
+describe('model setting', () => {
+  it('defaults to the contract model, claude-sonnet-4-5 (SANDGATE_MODEL overrides it)', () => {
+    expect(configSchema.parse({}).anthropic.model).toBe('claude-sonnet-4-5');
   });
 });

@@ -16,7 +16,7 @@ import {
   text,
   toolUse,
 } from '../../fakes/anthropic/server.js';
-import { openUsageDb, recordingSleep, silentLog, testConfig } from '../../model/helpers.js';
+import { openUsageDb, recordingSleep, silentLog, TEST_MODEL, testConfig } from '../../model/helpers.js';
 import { runContext, startTestGateway, type TestGateway, task } from './helpers.js';
 
 const KEY = 'sk-ant-secret-key-do-not-leak-9f8e7d';
@@ -51,7 +51,7 @@ afterAll(async () => {
   await gw.close();
 });
 beforeEach(async () => {
-  fake = await startFakeAnthropic({ apiKey: KEY, model: 'claude-sonnet-4-5' });
+  fake = await startFakeAnthropic({ apiKey: KEY, model: TEST_MODEL });
   db = openUsageDb();
   const m = createModelClient(testConfig(fake.url, { anthropic: { apiKey: KEY } }), {
     usage: new UsageRepository(db),

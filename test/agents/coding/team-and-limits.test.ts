@@ -17,7 +17,7 @@ import {
   toolUse,
   withUsage,
 } from '../../fakes/anthropic/server.js';
-import { openUsageDb, recordingSleep, silentLog, testConfig } from '../../model/helpers.js';
+import { openUsageDb, recordingSleep, silentLog, TEST_MODEL, testConfig } from '../../model/helpers.js';
 import { runContext, startTestGateway, type TestGateway, task } from './helpers.js';
 
 let gw: TestGateway;
@@ -48,7 +48,7 @@ afterAll(async () => {
   await gw.close();
 });
 beforeEach(async () => {
-  fake = await startFakeAnthropic({ model: 'claude-sonnet-4-5' });
+  fake = await startFakeAnthropic({ model: TEST_MODEL });
   db = openUsageDb();
   usage = new UsageRepository(db);
 });

@@ -28,14 +28,14 @@ import {
   thinking,
   toolUse,
 } from '../../fakes/anthropic/server.js';
-import { openUsageDb, recordingSleep, silentLog, testConfig } from '../../model/helpers.js';
+import { openUsageDb, recordingSleep, silentLog, TEST_MODEL, testConfig } from '../../model/helpers.js';
 
 let fake: FakeAnthropic;
 let db: Database.Database;
 let model: ModelClient;
 
 beforeEach(async () => {
-  fake = await startFakeAnthropic({ model: 'claude-sonnet-4-5' });
+  fake = await startFakeAnthropic({ model: TEST_MODEL });
   db = openUsageDb();
   const m = createModelClient(testConfig(fake.url, { anthropic: { maxRetries: 1 } }), {
     usage: new UsageRepository(db),
