@@ -2,7 +2,8 @@
 // Agents never see channel or model secrets; they get a model client and a sandbox handle.
 
 import type { Logger } from 'pino';
-import type { Sandbox, Chart } from '../src/sandbox/provider.js';
+import type { ModelClient } from '../src/model/types.js';
+import type { Chart, Sandbox } from '../src/sandbox/provider.js';
 
 export type AgentName = 'coding' | 'analysis' | 'rlm';
 
@@ -36,8 +37,8 @@ export interface Progress {
 export interface RunContext {
   /** The conversation's leased sandbox (created lazily on first use). */
   sandbox(): Promise<Sandbox>;
-  /** Model client; absent when no ANTHROPIC_API_KEY is configured. */
-  model?: unknown;
+  /** Model client (calls run in the gateway, where the key is); absent when no key is configured. */
+  model?: ModelClient;
   emit(progress: Progress): void;
   signal: AbortSignal;
   log: Logger;
@@ -48,7 +49,13 @@ export interface RunResult {
   charts?: Chart[];
   files?: { name: string; data: Buffer }[];
   links?: { url: string; label?: string }[];
-  usage?: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number; costUsd?: number };
+  usage?: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens?: number;
+    cacheWriteTokens?: number;
+    costUsd?: number;
+  };
 }
 
 export interface Agent {

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { Channel } from '../../channels/channel.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
 import { type BotCommandSpec, telegramChannelFromConfig } from '../../channels/telegram/index.js';
+import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
 import { createPairing } from '../../pairing/index.js';
+import { createModelClient, UsageRepository } from '../model/index.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
 import { publicUrl } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
@@ -50,7 +52,25 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const commands = new CommandRegistry();
     for (const command of pairing.commands) commands.register(command);
 
-    const gateway = new Gateway({ config, store, log, channels, commands, access: pairing.access });
+    const model = createModelClient(config, { usage: new UsageRepository(store.db), log: log.child({ part: 'model' }) });
+    if (!model) log.warn('no Anthropic key: agents will answer with how to add one (sandgate config set anthropic.apiKey …)');
+    const threads = new SqliteThreadStore(store.db);
+    const coding = createCodingAgent({ threads, config, log: log.child({ agent: 'coding' }) });
+    const agents = [coding];
+
+    const gateway = new Gateway({
+      config,
+      store,
+      log,
+      channels,
+      commands,
+      agents,
+      access: pairing.access,
+      ...(model ? { model } : {}),
+      resetConversation: async (key) => {
+        await Promise.all(agents.map((a) => a.reset(key)));
+      },
+    });
     commandMenu.push(...gateway.commands.list().map((c) => ({ command: c.name, description: c.summary.slice(0, 256) })));
     const sweep = setInterval(() => {
       try {

@@ -4,6 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { ModelClient } from '../model/types.js';
 import type { Agent } from '../../agents/agent.js';
 import type { Channel, ChannelStatus } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
@@ -32,7 +33,7 @@ export interface GatewayOptions {
   commands?: CommandRegistry;
   agents?: Agent[];
   sandboxes?: SandboxLeases;
-  model?: unknown;
+  model?: ModelClient;
   metrics?: GatewayMetrics;
   /** Called by /new after the built-in reset (agent threads, sandbox). */
   resetConversation?: (conversationKey: string) => Promise<void>;

@@ -4,6 +4,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { ModelClient } from '../model/types.js';
 import type { Agent, Progress, TaskFile } from '../../agents/agent.js';
 import type { Channel } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
@@ -32,7 +33,7 @@ export interface RunnerDeps {
   attachments: AttachmentSource;
   outbox: Outbox;
   sandboxes?: SandboxLeases;
-  model?: unknown;
+  model?: ModelClient;
   events: EventEmitter;
 }
 

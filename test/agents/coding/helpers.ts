@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Progress, RunContext, Task } from '../../../agents/agent.js';
+import type { ModelClient } from '../../../src/model/types.js';
 import { createPreviewRoutes } from '../../../src/sandbox/preview/preview-routes.js';
 import type { Sandbox } from '../../../src/sandbox/provider.js';
 import type { LocalSandboxProvider } from '../../../src/sandbox/providers/local/local-provider.js';
@@ -56,7 +57,7 @@ export function task(text: string, extra: Partial<Task> = {}): Task {
 
 export function runContext(
   sandbox: Sandbox | (() => Promise<Sandbox>),
-  model: unknown,
+  model: ModelClient | undefined,
   signal?: AbortSignal,
 ) {
   const progress: Progress[] = [];
@@ -66,7 +67,7 @@ export function runContext(
       sandboxCalls++;
       return typeof sandbox === 'function' ? sandbox() : Promise.resolve(sandbox);
     },
-    model,
+    ...(model ? { model } : {}),
     emit: (p) => progress.push(p),
     signal: signal ?? new AbortController().signal,
     log: silentLog,
