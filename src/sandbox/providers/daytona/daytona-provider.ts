@@ -1,0 +1,124 @@
+// The Daytona SandboxProvider: sandboxes are created with our labels (found again by label after a
+// restart), explicit auto-stop/auto-delete intervals and only the spec's (non-secret) env. API
+// rate limits are retried per Retry-After; an unknown id is `undefined`, not an error.
+
+import { Daytona, type DaytonaConfig, type Sandbox as SdkSandbox } from '@daytonaio/sdk';
+import type { Logger } from 'pino';
+import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
+import { findRuntimeSource } from '../local/host-dirs.js';
+import { checkEnv } from '../local/local-sandbox.js';
+import { DaytonaSandbox } from './daytona-sandbox.js';
+import { isNotFound, type Sleep, withRetryAfter } from './retry.js';
+
+export interface DaytonaProviderOptions {
+  /** A configured SDK client; built from apiKey/apiUrl/target when omitted. */
+  client?: Daytona;
+  apiKey?: string;
+  apiUrl?: string;
+  target?: string;
+  log: Logger;
+  /** Minutes of inactivity before Daytona stops a sandbox (0 = never). */
+  autoStopMinutes: number;
+  /** Minutes after stopping before Daytona deletes it (-1 = never). */
+  autoDeleteMinutes: number;
+  snapshot?: string;
+  execTimeoutMs?: number;
+  interruptGraceMs?: number;
+  outputCapBytes?: number;
+  maxFileBytes?: number;
+  runtimeSource?: string;
+  sleep?: Sleep;
+  activityEveryMs?: number;
+}
+
+export function daytonaClient(o: {
+  apiKey: string;
+  apiUrl?: string;
+  target?: string;
+  polling?: boolean;
+}): Daytona {
+  const config: DaytonaConfig = { apiKey: o.apiKey };
+  if (o.apiUrl) config.apiUrl = o.apiUrl;
+  if (o.target) config.target = o.target;
+  if (o.polling) config.useDeprecatedPolling = true;
+  return new Daytona(config);
+}
+
+const STATE: Record<string, SandboxInfo['state']> = {
+  started: 'running',
+  stopped: 'stopped',
+  archived: 'stopped',
+};
+
+export class DaytonaSandboxProvider implements SandboxProvider {
+  readonly name = 'daytona' as const;
+  private readonly client: Daytona;
+
+  constructor(private readonly o: DaytonaProviderOptions) {
+    if (o.client) this.client = o.client;
+    else if (o.apiKey) this.client = daytonaClient({ apiKey: o.apiKey, apiUrl: o.apiUrl, target: o.target });
+    else throw new Error('the Daytona provider needs DAYTONA_API_KEY');
+  }
+
+  async create(spec: SandboxSpec): Promise<DaytonaSandbox> {
+    const params = {
+      language: 'python',
+      labels: { ...spec.labels },
+      envVars: checkEnv(spec.env),
+      autoStopInterval: this.o.autoStopMinutes,
+      autoDeleteInterval: this.o.autoDeleteMinutes,
+      networkBlockAll: (spec.network ?? 'off') === 'off',
+      ...(this.o.snapshot ? { snapshot: this.o.snapshot } : {}),
+    };
+    const sb = await this.retry(() => this.client.create(params));
+    this.o.log.info({ sandbox: sb.id, labels: spec.labels }, 'daytona sandbox created');
+    return await this.wrap(sb);
+  }
+
+  async get(id: string): Promise<DaytonaSandbox | undefined> {
+    try {
+      return await this.wrap(await this.retry(() => this.client.get(id)));
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async list(filter?: { labels?: Record<string, string> }): Promise<SandboxInfo[]> {
+    return await this.retry(async () => {
+      const out: SandboxInfo[] = [];
+      for await (const sb of this.client.list(filter?.labels ? { labels: filter.labels } : undefined)) {
+        out.push({
+          id: sb.id,
+          provider: 'daytona',
+          labels: sb.labels ?? {},
+          state: STATE[String(sb.state)] ?? 'unknown',
+          ...(sb.createdAt ? { createdAt: new Date(sb.createdAt) } : {}),
+          ...(sb.lastActivityAt ? { lastActivityAt: new Date(sb.lastActivityAt) } : {}),
+        });
+      }
+      return out;
+    });
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetryAfter(fn, { sleep: this.o.sleep });
+  }
+
+  private async wrap(sb: SdkSandbox): Promise<DaytonaSandbox> {
+    let workdir = '/home/daytona';
+    if (String(sb.state) === 'started') {
+      workdir = (await this.retry(() => sb.getWorkDir())) ?? workdir;
+    }
+    return new DaytonaSandbox(sb, workdir, {
+      log: this.o.log.child({ sandbox: sb.id }),
+      runtimeSource: this.o.runtimeSource ?? findRuntimeSource(),
+      execTimeoutMs: this.o.execTimeoutMs ?? 120_000,
+      interruptGraceMs: this.o.interruptGraceMs ?? 3000,
+      outputCap: this.o.outputCapBytes ?? 1024 * 1024,
+      maxFileBytes: this.o.maxFileBytes ?? 50 * 1024 * 1024,
+      sleep: this.o.sleep,
+      activityEveryMs: this.o.activityEveryMs,
+    });
+  }
+}
