@@ -193,6 +193,7 @@ export class SupervisorClient {
   }
 
   spawn(req: SpawnRequest, handlers: SpawnHandlers): Promise<{ id: string; pid: number }> {
+    if (this.exited !== undefined) return Promise.reject(new Error(`sandbox stopped (${this.exited})`));
     const id = `p${++this.seq}`;
     this.procs.set(id, handlers);
     return new Promise((resolve, reject) => {
@@ -229,6 +230,7 @@ export class SupervisorClient {
   }
 
   openTcp(port: number): Promise<TunnelSocket> {
+    if (this.exited !== undefined) return Promise.reject(new Error(`sandbox stopped (${this.exited})`));
     const conn = `c${++this.seq}`;
     const socket = new TunnelSocket(
       conn,
