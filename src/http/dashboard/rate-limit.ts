@@ -1,0 +1,35 @@
+// Counts failed login attempts (wrong gateway token, unknown link) per client address in a sliding
+// window; once over the limit the address is refused until the window passes. In memory: a restart
+// forgets, which is fine for a 256-bit token.
+
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Seconds until the address may try again, or 0 when it may try now. */
+  retryAfter(address: string): number {
+    const recent = this.recent(address);
+    if (recent.length < this.max) return 0;
+    return Math.max(1, Math.ceil(((recent[0] ?? 0) + this.windowMs - this.clock()) / 1000));
+  }
+
+  fail(address: string): void {
+    const recent = this.recent(address);
+    recent.push(this.clock());
+    this.failures.set(address, recent);
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
+  }
+
+  private recent(address: string): number[] {
+    const since = this.clock() - this.windowMs;
+    const list = (this.failures.get(address) ?? []).filter((t) => t > since);
+    if (list.length) this.failures.set(address, list);
+    else this.failures.delete(address);
+    return list;
+  }
+}
