@@ -8,6 +8,7 @@ import type { Channel } from '../../channels/channel.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
 import { type BotCommandSpec, telegramChannelFromConfig } from '../../channels/telegram/index.js';
 import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
+import { createDevices } from '../../pairing/devices/index.js';
 import { createPairing } from '../../pairing/index.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
@@ -17,6 +18,7 @@ import type { Config } from '../config/schema.js';
 import { CommandRegistry } from '../gateway/commands.js';
 import { Gateway } from '../gateway/gateway.js';
 import { acquireInstanceLock } from '../gateway/instance-lock.js';
+import { createDashboardRoutes } from '../http/dashboard/index.js';
 import { ensureToken } from '../http/gateway-token.js';
 import { closeServer, createHttpApp, listen } from '../http/server.js';
 import { openDatabase } from '../store/db.js';
@@ -88,6 +90,20 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       mount: (root, api) => {
         const webhook = telegram?.webhookRoute();
         if (webhook) root.post(webhook.path, webhook.handler);
+        root.route(
+          '/dashboard',
+          createDashboardRoutes({
+            devices: createDevices({ db: store.db }),
+            token: () => token,
+            publicUrl: publicUrl(config),
+            store,
+            pairing,
+            gateway,
+            local,
+            log: log.child({ part: 'dashboard' }),
+          }),
+        );
+        root.get('/', (c) => c.redirect('/dashboard/'));
         api.route('/local', localApiRoutes(local, store));
         api.get('/status', (c) =>
           c.json({

@@ -12,6 +12,8 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerChannelsCommands } from './commands/channels.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
+import { registerDevicesCommands } from './commands/devices.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerPairingCommands } from './commands/pairing.js';
@@ -27,6 +29,8 @@ const groups: RegisterCommands[] = [
   registerPairingCommands,
   registerAllowCommands,
   registerAuditCommand,
+  registerDevicesCommands,
+  registerDashboardCommand,
   registerChannelsCommands,
   registerChatCommand,
 ];
