@@ -91,14 +91,35 @@ export const configSchema = z.object({
       idleStopSec: z.coerce.number().int().min(0).default(900),
       /** Default wall-clock limit of one command / code run. */
       execTimeoutSec: z.coerce.number().int().min(1).default(120),
+      /** Delete a sandbox idle this long (seconds, default 7 days; 0 = never). Also applies to orphans. */
+      idleDeleteSec: z.coerce.number().int().min(0).default(604_800),
+      /** Sandboxes running at once; the least recently used idle one is stopped to make room. */
+      maxLive: z.coerce.number().int().min(1).default(8),
+      /** Output kept per stream of one command or code run (1 MiB); the rest is cut with a marker. */
+      outputMaxBytes: z.coerce.number().int().min(1024).default(1_048_576),
+      /** Largest file moved in or out by the file API, /get and uploads. */
+      fileMaxMb: z.coerce.number().int().min(1).default(50),
+      /** Lifetime of a /preview link. */
+      previewTtlSec: z.coerce.number().int().min(60).default(3600),
+      /**
+       * Serve local previews as same-origin pages. Off: pages get a CSP sandbox, so code from a
+       * sandbox cannot use the dashboard's cookies. Turn on only when publicUrl is not the dashboard.
+       */
+      previewSameOrigin: boolish.default(false),
       local: z
         .object({
+          /** bwrap, or "none" to run code unisolated as the gateway user (unsafe; warned at every start). */
           isolation: z.enum(['bwrap', 'none']).default('bwrap'),
           memoryMb: z.coerce.number().int().min(64).default(2048),
           maxProcesses: z.coerce.number().int().min(8).default(256),
           maxFileMb: z.coerce.number().int().min(1).default(512),
           cpuSeconds: z.coerce.number().int().min(1).default(600),
+          /** Size of each sandbox's private /tmp. */
+          tmpMb: z.coerce.number().int().min(8).default(512),
           python: z.string().default('/usr/bin/python3'),
+          /** Host uid/gid sandboxes run as when the gateway itself runs as root. */
+          runAsUid: z.coerce.number().int().min(1).default(65534),
+          runAsGid: z.coerce.number().int().min(1).default(65534),
         })
         .prefault({}),
     })
@@ -109,6 +130,12 @@ export const configSchema = z.object({
       apiKey: z.string().min(1).optional(),
       apiUrl: z.url().optional(),
       target: z.string().min(1).optional(),
+      /** Minutes without activity before Daytona stops a sandbox (0 = never). */
+      autoStopMinutes: z.coerce.number().int().min(0).default(30),
+      /** Minutes after a stop before Daytona deletes it (default 7 days; -1 = never). */
+      autoDeleteMinutes: z.coerce.number().int().min(-1).default(10_080),
+      /** Snapshot to create sandboxes from (default: Daytona's Python image). */
+      snapshot: z.string().min(1).optional(),
     })
     .prefault({}),
 
