@@ -175,6 +175,8 @@ export const configSchema = z.object({
       default: z.enum(['coding', 'analysis', 'rlm']).default('coding'),
       maxIterations: z.coerce.number().int().min(1).max(200).default(25),
       analysisMaxIterations: z.coerce.number().int().min(1).max(100).default(10),
+      /** Analysis agent: a dataset larger than this is refused with a reply (and never written). */
+      analysisMaxFileMb: z.coerce.number().positive().max(2048).default(50),
       team: boolish.default(false),
       /** Team mode: project-manager ↔ developer rounds before the run stops. */
       teamMaxRounds: z.coerce.number().int().min(1).max(20).default(5),
