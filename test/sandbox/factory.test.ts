@@ -1,6 +1,8 @@
 // Choosing the provider from config (DESIGN §6: daytona when a Daytona key is set, else local) and
 // what `sandgate doctor` hears about this machine's sandbox support, with a fix for each failure.
 
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
 import {
@@ -81,5 +83,36 @@ describe('sandbox factory', () => {
       /bubblewrap .*not installed.*apt install bubblewrap/,
     );
     cleanup();
+  });
+
+  it('runs unisolated only when asked to, with a loud warning at every start', async () => {
+    const { home, cleanup } = tempHome();
+    const lines: string[] = [];
+    const log = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk));
+          cb();
+        },
+      }),
+    );
+    const { localProvider } = await import('./helpers.js');
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-still-not-inside';
+    try {
+      const p = localProvider(home, { isolation: 'none', log });
+      const box = await p.create({ labels: {} });
+      const r = await box.exec('pwd; env');
+      expect(r.stdout.split('\n')[0]).toBe(box.workdir);
+      expect(r.stdout).not.toContain('sk-ant-still-not-inside');
+      expect((await box.runCode('1 + 1')).stdout).toBe('2\n');
+      await box.stop();
+      await box.exec('true');
+      expect(lines.filter((l) => l.includes('SANDBOX ISOLATION IS OFF'))).toHaveLength(2);
+      await p.shutdown();
+    } finally {
+      delete process.env.ANTHROPIC_API_KEY;
+      cleanup();
+    }
   });
 });

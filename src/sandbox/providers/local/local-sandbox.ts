@@ -59,6 +59,12 @@ export function checkEnv(env: Record<string, string> | undefined): Record<string
   return out;
 }
 
+/** The supervisor refuses paths by message; give callers a typed error for those. */
+function asPathError(err: unknown): unknown {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /outside the workspace|too large|invalid path/.test(msg) ? new SandboxPathError(msg) : err;
+}
+
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
 
 function exitCodeOf(code: number | null, signal: string | null): number {
@@ -112,6 +118,7 @@ export class LocalSandbox implements Sandbox {
               onExit: (code, signal) => resolve({ code, signal }),
             },
           )
+          .catch((err: unknown) => Promise.reject(asPathError(err)))
           .then((p) => {
             id = p.id;
             timer = setTimeout(() => {
@@ -274,9 +281,7 @@ export class LocalSandbox implements Sandbox {
     try {
       return await fn(sup);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      if (/outside the workspace|too large|invalid path/.test(msg)) throw new SandboxPathError(msg);
-      throw err;
+      throw asPathError(err);
     }
   }
 

@@ -3,10 +3,9 @@
 // supervisor says is validated; if it dies, pending work fails and `onExit` listeners are told.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { LineSplitter } from '../../driver-protocol.js';
+import { type Frame, frameSchema, type ResultFrame, TunnelSocket } from './supervisor-protocol.js';
 
 export interface SupervisorLaunch {
   command: string;
@@ -41,83 +40,9 @@ export interface SpawnHandlers {
   onTruncated?(fd: 1 | 2): void;
 }
 
-const frameSchema = z.discriminatedUnion('ev', [
-  z.object({ ev: z.literal('ready'), pid: z.number(), workdir: z.string() }),
-  z.object({ ev: z.literal('spawned'), id: z.string(), pid: z.number() }),
-  z.object({ ev: z.literal('spawn_error'), id: z.string(), message: z.string() }),
-  z.object({
-    ev: z.literal('out'),
-    id: z.string(),
-    fd: z.union([z.literal(1), z.literal(2)]),
-    data: z.string(),
-  }),
-  z.object({ ev: z.literal('truncated'), id: z.string(), fd: z.union([z.literal(1), z.literal(2)]) }),
-  z.object({
-    ev: z.literal('exit'),
-    id: z.string(),
-    code: z.number().nullable(),
-    signal: z.string().nullable(),
-  }),
-  z.object({
-    ev: z.literal('result'),
-    req: z.string(),
-    ok: z.boolean(),
-    error: z.string().optional(),
-    data: z.string().optional(),
-    entries: z.array(z.object({ path: z.string(), size: z.number(), isDir: z.boolean() })).optional(),
-  }),
-  z.object({ ev: z.literal('tcp_opened'), conn: z.string() }),
-  z.object({ ev: z.literal('tcp_error'), conn: z.string(), message: z.string() }),
-  z.object({ ev: z.literal('tcp_data'), conn: z.string(), data: z.string() }),
-  z.object({ ev: z.literal('tcp_close'), conn: z.string() }),
-]);
-type Frame = z.infer<typeof frameSchema>;
-type ResultFrame = Extract<Frame, { ev: 'result' }>;
-
 interface Pending<T> {
   resolve(v: T): void;
   reject(e: Error): void;
-}
-
-/** A TCP connection to a port inside the sandbox, carried over the supervisor's pipe. */
-export class TunnelSocket extends Duplex {
-  constructor(
-    private readonly conn: string,
-    private readonly sendFrame: (obj: object) => void,
-    private readonly onDestroy: () => void,
-  ) {
-    super({ allowHalfOpen: true });
-  }
-  override _read(): void {}
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.sendFrame({ op: 'tcp_data', conn: this.conn, data: chunk.toString('base64') });
-    cb();
-  }
-  override _final(cb: (e?: Error | null) => void): void {
-    this.sendFrame({ op: 'tcp_end', conn: this.conn });
-    cb();
-  }
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.sendFrame({ op: 'tcp_close', conn: this.conn });
-    this.onDestroy();
-    cb(err);
-  }
-  // node:http asks a socket for these; a tunnel has nothing to tune.
-  setNoDelay(): this {
-    return this;
-  }
-  setKeepAlive(): this {
-    return this;
-  }
-  setTimeout(): this {
-    return this;
-  }
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
 }
 
 export class SupervisorClient {
