@@ -15,7 +15,7 @@ import { appendUserText } from '../tool-loop/thread-messages.js';
 import { composeReply, MAX_CHARTS, problemsBlock, stopNote, unreadableProblem } from './analysis-reply.js';
 import { takeAttachments, type WrittenFile, writeAccepted } from './dataset-intake.js';
 import { readOutputs } from './output-files.js';
-import { analysisSystemPrompt, type SavedDataset, taskPrompt } from './prompts.js';
+import { analysisSystemPrompt, type SavedDataset, shape, taskPrompt } from './prompts.js';
 import { pythonTool } from './python-tool.js';
 import { changedOutputs, prepareWorkspace, type ScanOptions, WorkspaceScanError } from './workspace-scan.js';
 
@@ -132,8 +132,7 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
       }
       for (const s of prepared.saved) {
         const first = s.preview.frames[0];
-        if (first)
-          ctx.emit({ text: `read ${s.path} — ${first.rows} rows × ${first.cols} columns`, kind: 'tool' });
+        if (first) ctx.emit({ text: `read ${s.path} — ${shape(first.rows, first.cols)}`, kind: 'tool' });
       }
 
       const charts: Chart[] = [];

@@ -30,13 +30,17 @@ How to work:
 Your final answer: a short, direct summary in plain language with the key numbers from your analysis. Do not include code, and do not invent numbers you did not compute.`;
 }
 
+export function shape(rows: number, cols: number): string {
+  return `${rows} row${rows === 1 ? '' : 's'} × ${cols} column${cols === 1 ? '' : 's'}`;
+}
+
 function describeFrame(fr: FramePreview, indent: string): string {
   const cols = fr.columns
     .map((c) => `${c.name} (${c.dtype}${c.nulls ? `, ${c.nulls} missing` : ''})`)
     .join(', ');
   const more = fr.cols > fr.columns.length ? `, … ${fr.cols - fr.columns.length} more` : '';
   const lines = [
-    `${indent}${fr.sheet !== undefined ? `sheet "${fr.sheet}": ` : ''}${fr.rows} rows × ${fr.cols} columns`,
+    `${indent}${fr.sheet !== undefined ? `sheet "${fr.sheet}": ` : ''}${shape(fr.rows, fr.cols)}`,
     `${indent}columns: ${cols}${more}`,
   ];
   if (fr.rows > 0) {

@@ -20,6 +20,7 @@ import {
   runContext,
   startModel,
   task,
+  userText,
   VEHICLES_CSV,
 } from './helpers.js';
 
@@ -47,16 +48,6 @@ afterEach(async () => {
   expect(m.fake.remaining()).toBe(0);
   await m.close();
 });
-
-function userText(req: { body: { messages: { role: string; content: unknown }[] } }): string {
-  const last = req.body.messages.at(-1);
-  const content = last?.content;
-  if (typeof content === 'string') return content;
-  return (content as { type: string; text?: string }[])
-    .filter((b) => b.type === 'text')
-    .map((b) => b.text)
-    .join('\n');
-}
 
 describe('analysis agent with a CSV in a local sandbox', () => {
   const agent = () =>
@@ -223,6 +214,20 @@ describe('analysis agent limits', () => {
     const { ctx } = runContext(loopBox, m.model);
     const r = await agent.run(task('keep going', [], 'local:analysis-loop'), ctx);
     expect(r.text).toContain('I stopped after 2 steps (the agents.analysisMaxIterations limit)');
+  });
+
+  it('/cancel during a long computation stops it and replies Cancelled', async () => {
+    const agent = createAnalysisAgent({ config: analysisConfig(), log: silentLog });
+    const controller = new AbortController();
+    m.fake.push(() => {
+      // Cancel shortly after the code is handed out; wherever it lands, the run must end cancelled.
+      setTimeout(() => controller.abort(), 300);
+      return reply(toolUse('run_python_code', { code: 'import time\ntime.sleep(120)' }));
+    });
+    const { ctx } = runContext(loopBox, m.model, controller.signal);
+    const r = await agent.run(task('slow', [], 'local:analysis-loop'), ctx);
+    expect(r.text).toBe('Cancelled.');
+    expect(r.charts).toBeUndefined();
   });
 
   it('without a model, replies with how to configure one and touches nothing', async () => {

@@ -87,6 +87,18 @@ export function runContext(sandbox: Sandbox | undefined, model: unknown, signal?
   return { ctx, progress, sandboxCalls: () => sandboxCalls };
 }
 
+/** The text of the last user message a recorded request carried (string or text blocks). */
+export function userText(
+  req: { body: { messages: { role: string; content: unknown }[] } } | undefined,
+): string {
+  const content = req?.body.messages.at(-1)?.content;
+  if (typeof content === 'string') return content;
+  return ((content ?? []) as { type: string; text?: string }[])
+    .filter((b) => b.type === 'text')
+    .map((b) => b.text)
+    .join('\n');
+}
+
 /** Row count and mean of a numeric column of a plain comma-separated file, computed here, not in Python. */
 export function csvStats(csv: Buffer, column: string): { rows: number; mean: number } {
   const [header, ...lines] = csv.toString('utf8').trimEnd().split('\n');
