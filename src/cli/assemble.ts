@@ -1,8 +1,10 @@
 // Builds a running gateway from configuration. The only place that names concrete channels,
 // agents and sandbox providers: everything else meets them through their ports.
 
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Channel } from '../../channels/channel.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
@@ -11,6 +13,7 @@ import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.
 import { createDevices } from '../../pairing/devices/index.js';
 import { createPairing } from '../../pairing/index.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
+import { assembleSandboxes } from './assemble-sandbox.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
 import { publicUrl } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
@@ -39,6 +42,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const store = createStore(openDatabase(paths.database));
     const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
     if (created) log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
+    // Listen first (answering 503 until ready), so links can name the real port even when it was 0.
+    const http: { app?: Hono } = {};
+    const listening = await listen(
+      { fetch: (req, env) => (http.app ? http.app.fetch(req, env) : new Response('starting', { status: 503 })) },
+      config.port,
+      config.bind,
+    );
+    server = listening.server;
+    const url = publicUrl(config, listening.port);
 
     const local = new LocalChannel(join(config.home, 'uploads'));
     // Filled once the gateway has registered every command; channels publish it when they start.
@@ -53,6 +65,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const pairing = createPairing({ store, config, log: log.child({ part: 'pairing' }) });
     const commands = new CommandRegistry();
     for (const command of pairing.commands) commands.register(command);
+    const sandboxes = assembleSandboxes(config, { token, publicUrl: url, log, commands });
 
     const model = createModelClient(config, { usage: new UsageRepository(store.db), log: log.child({ part: 'model' }) });
     if (!model) log.warn('no Anthropic key: agents will answer with how to add one (sandgate config set anthropic.apiKey …)');
@@ -68,6 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       commands,
       agents,
       access: pairing.access,
+      sandboxes: sandboxes.leases,
       ...(model ? { model } : {}),
       resetConversation: async (key) => {
         await Promise.all(agents.map((a) => a.reset(key)));
@@ -83,11 +97,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     }, 60_000);
     sweep.unref();
 
-    const app = createHttpApp({
+    http.app = createHttpApp({
       token: () => token,
       metrics: () => gateway.metrics.registry.render(),
       ready: () => ({ ready: true, detail: { channels: gateway.channelStatuses() } }),
       mount: (root, api) => {
+        sandboxes.mount(root);
         const webhook = telegram?.webhookRoute();
         if (webhook) root.post(webhook.path, webhook.handler);
         root.route(
@@ -95,7 +110,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
           createDashboardRoutes({
             devices: createDevices({ db: store.db }),
             token: () => token,
-            publicUrl: publicUrl(config),
+            publicUrl: url,
             store,
             pairing,
             gateway,
@@ -114,10 +129,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         );
       },
     });
-    const listening = await listen(app, config.port, config.bind);
-    server = listening.server;
+    sandboxes.attach(server as Server);
     await gateway.start();
-    const url = publicUrl(config, listening.port);
     log.info({ url, bind: config.bind, port: listening.port, home: config.home }, 'sandgate gateway is up');
 
     return {
@@ -127,7 +140,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       stop: async (timeoutMs = 10_000) => {
         const deadline = Date.now() + timeoutMs;
         clearInterval(sweep);
-        await gateway.stop(timeoutMs * 0.8);
+        await gateway.stop(timeoutMs * 0.7);
+        await sandboxes.shutdown().catch((err) => log.warn({ err }, 'sandbox shutdown incomplete'));
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
         store.db.close();
         lock.release();

@@ -34,7 +34,7 @@ export function createHttpApp(opts: HttpAppOptions): Hono {
   return app;
 }
 
-export async function listen(app: Hono, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
+export async function listen(app: Pick<Hono, 'fetch'>, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => resolve({ server, port: info.port }));
     server.once('error', reject);

@@ -1,0 +1,81 @@
+// The sandbox part of the running gateway: the provider chosen by config, one leased sandbox per
+// conversation, the sandbox chat commands (/sh /py /preview /files /get) and the preview proxy.
+
+import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Hono } from 'hono';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Command, CommandRegistry } from '../gateway/commands.js';
+import type { ConversationSandboxes } from '../sandbox/conversation-sandboxes.js';
+import {
+  createConversationSandboxes,
+  createSandboxCommandsFromConfig,
+  createSandboxProvider,
+} from '../sandbox/factory.js';
+import { attachPreviewUpgrade, createPreviewRoutes } from '../sandbox/preview/preview-routes.js';
+import { LocalSandboxProvider } from '../sandbox/providers/local/local-provider.js';
+
+const COMMAND_HELP: Record<string, { usage: string; summary: string }> = {
+  sh: { usage: 'sh CMD', summary: 'run a shell command in this chat’s sandbox' },
+  py: { usage: 'py CODE', summary: 'run Python in this chat’s sandbox (variables persist; plt.show() sends charts)' },
+  preview: { usage: 'preview PORT', summary: 'a signed, expiring link to a server listening on PORT in the sandbox' },
+  files: { usage: 'files [PATH]', summary: 'list files in the sandbox workspace' },
+  get: { usage: 'get PATH', summary: 'send a file from the sandbox' },
+};
+
+/** The preview HMAC key: derived from the gateway token, so rotating the token revokes every link. */
+export function previewSecretFrom(token: string): string {
+  return createHash('sha256').update(`sandgate-preview:${token}`).digest('base64url');
+}
+
+export interface SandboxLayer {
+  leases: ConversationSandboxes;
+  provider: ReturnType<typeof createSandboxProvider>;
+  mount(root: Hono): void;
+  attach(server: Server): void;
+  shutdown(): Promise<void>;
+}
+
+export function assembleSandboxes(
+  config: Config,
+  deps: { token: string; publicUrl: string; log: Logger; commands: CommandRegistry },
+): SandboxLayer {
+  const log = deps.log;
+  const provider = createSandboxProvider(config, {
+    home: config.home,
+    publicUrl: deps.publicUrl,
+    previewSecret: previewSecretFrom(deps.token),
+    log,
+  });
+  const leases = createConversationSandboxes(config, provider, log);
+  for (const [name, run] of Object.entries(createSandboxCommandsFromConfig(config))) {
+    const help = COMMAND_HELP[name] ?? { usage: name, summary: name };
+    const command: Command = {
+      name,
+      ...help,
+      mode: 'lane',
+      run: (ctx) => run(ctx.args, { sandbox: ctx.sandbox, signal: ctx.signal, emit: ctx.emit }),
+    };
+    deps.commands.register(command);
+  }
+  let detach: (() => void) | undefined;
+  void leases.gc().catch((err) => log.warn({ err }, 'sandbox clean-up at start failed'));
+  return {
+    leases,
+    provider,
+    // Daytona serves its own signed preview URLs; only local sandboxes go through our proxy.
+    mount: (root) => {
+      if (!(provider instanceof LocalSandboxProvider)) return;
+      root.route('/preview', createPreviewRoutes({ provider, log, allowSameOrigin: config.sandbox.previewSameOrigin }));
+    },
+    attach: (server) => {
+      if (provider instanceof LocalSandboxProvider) detach = attachPreviewUpgrade(server, { provider, log, basePath: '/preview' });
+    },
+    shutdown: async () => {
+      detach?.();
+      await leases.shutdown();
+      if ('shutdown' in provider && typeof provider.shutdown === 'function') await provider.shutdown();
+    },
+  };
+}
