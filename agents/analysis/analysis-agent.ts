@@ -59,6 +59,10 @@ function isModelClient(x: unknown): x is ModelClient {
 
 const CANCELLED: RunResult = { text: 'Cancelled.' };
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
   const { config } = deps;
   const timeoutSec = config.sandbox.execTimeoutSec;
@@ -109,7 +113,13 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
       if (ctx.signal.aborted) return CANCELLED;
 
       const sandbox = await ctx.sandbox();
-      const written = await writeAccepted(sandbox, intake.accepted);
+      let written: WrittenFile[];
+      try {
+        written = await writeAccepted(sandbox, intake.accepted);
+      } catch (err) {
+        log.warn({ err: errorText(err) }, 'could not write datasets');
+        return { text: `I could not save the datasets in the sandbox: ${errorText(err)}` };
+      }
       for (const w of written) ctx.emit({ text: `saved ${w.path}`, kind: 'tool' });
 
       const context = interpreterContext(task.conversationKey);
@@ -122,10 +132,10 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
       try {
         prepared = await previewAll(sandbox, written, scanOpts, problems, log);
       } catch (err) {
+        // WorkspaceScanError (the preview code failed) or the interpreter could not start at all.
         if (ctx.signal.aborted) return CANCELLED;
-        if (!(err instanceof WorkspaceScanError)) throw err;
-        log.warn({ err: err.message }, 'dataset preview failed');
-        return { text: `I could not read the datasets in the sandbox: ${err.message}` };
+        log.warn({ err: errorText(err), scan: err instanceof WorkspaceScanError }, 'dataset preview failed');
+        return { text: `I could not read the datasets in the sandbox: ${errorText(err)}` };
       }
       if (written.length > 0 && prepared.saved.length === 0) {
         return { text: problemsBlock(problems) ?? 'No dataset could be used.' };
@@ -166,7 +176,7 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
           const changed = await changedOutputs(sandbox, prepared.outBefore, scanOpts);
           outputs = await readOutputs(sandbox, changed, maxFileBytes);
         } catch (err) {
-          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not collect out/ files');
+          log.warn({ err: errorText(err) }, 'could not collect out/ files');
         }
       }
 

@@ -210,6 +210,18 @@ describe('read in the sandbox', () => {
     expect(r.charts?.map((c) => c.title)).toEqual(['Preis (€) je Modèle']);
   });
 
+  it('says so when the sandbox refuses to store a file', async () => {
+    const refusing: Sandbox = Object.assign(Object.create(box) as Sandbox, {
+      writeFile: async () => {
+        throw new Error('file is larger than 1024 bytes');
+      },
+    });
+    const { ctx } = runContext(refusing, m.model);
+    const r = await agent().run(task('', [file('vehicles.csv', VEHICLES_CSV)], 'local:bad'), ctx);
+    expect(r.text).toBe('I could not save the datasets in the sandbox: file is larger than 1024 bytes');
+    expect(m.fake.requests).toHaveLength(0);
+  });
+
   it('previews every sheet of an Excel workbook', async () => {
     const made = await box.runCode(
       [
