@@ -61,4 +61,11 @@ export interface RunResult {
 export interface Agent {
   readonly name: AgentName;
   run(task: Task, ctx: RunContext): Promise<RunResult>;
+  /**
+   * Plain text with attachments goes to the agent that claims them (the analysis agent claims
+   * datasets) unless the conversation has explicitly picked an agent.
+   */
+  claimsAttachments?(files: { name: string; mime: string }[]): boolean;
+  /** /new: forget this conversation's thread. */
+  reset?(conversationKey: string): Promise<void>;
 }

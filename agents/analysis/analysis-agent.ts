@@ -13,6 +13,7 @@ import type { Agent, RunContext, RunResult, Task } from '../agent.js';
 import { runToolLoop } from '../tool-loop/run-tool-loop.js';
 import { appendUserText } from '../tool-loop/thread-messages.js';
 import { composeReply, MAX_CHARTS, problemsBlock, stopNote, unreadableProblem } from './analysis-reply.js';
+import { isDatasetFile } from './dataset-files.js';
 import { takeAttachments, type WrittenFile, writeAccepted } from './dataset-intake.js';
 import { readOutputs } from './output-files.js';
 import { analysisSystemPrompt, type SavedDataset, shape, taskPrompt } from './prompts.js';
@@ -99,6 +100,8 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
 
   return {
     name: 'analysis',
+
+    claimsAttachments: (files) => files.some((f) => isDatasetFile(f.name, f.mime)),
 
     async run(task: Task, ctx: RunContext): Promise<RunResult> {
       const model = isModelClient(ctx.model) ? ctx.model : deps.model;

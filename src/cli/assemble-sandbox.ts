@@ -18,8 +18,14 @@ import { LocalSandboxProvider } from '../sandbox/providers/local/local-provider.
 
 const COMMAND_HELP: Record<string, { usage: string; summary: string }> = {
   sh: { usage: 'sh CMD', summary: 'run a shell command in this chat’s sandbox' },
-  py: { usage: 'py CODE', summary: 'run Python in this chat’s sandbox (variables persist; plt.show() sends charts)' },
-  preview: { usage: 'preview PORT', summary: 'a signed, expiring link to a server listening on PORT in the sandbox' },
+  py: {
+    usage: 'py CODE',
+    summary: 'run Python in this chat’s sandbox (variables persist; plt.show() sends charts)',
+  },
+  preview: {
+    usage: 'preview PORT',
+    summary: 'a signed, expiring link to a server listening on PORT in the sandbox',
+  },
   files: { usage: 'files [PATH]', summary: 'list files in the sandbox workspace' },
   get: { usage: 'get PATH', summary: 'send a file from the sandbox' },
 };
@@ -33,6 +39,8 @@ export interface SandboxLayer {
   leases: ConversationSandboxes;
   provider: ReturnType<typeof createSandboxProvider>;
   mount(root: Hono): void;
+  /** /api/sandboxes: list, delete, gc — what `sandgate sandboxes` uses while the gateway runs. */
+  mountApi(api: Hono): void;
   attach(server: Server): void;
   shutdown(): Promise<void>;
 }
@@ -67,10 +75,34 @@ export function assembleSandboxes(
     // Daytona serves its own signed preview URLs; only local sandboxes go through our proxy.
     mount: (root) => {
       if (!(provider instanceof LocalSandboxProvider)) return;
-      root.route('/preview', createPreviewRoutes({ provider, log, allowSameOrigin: config.sandbox.previewSameOrigin }));
+      root.route(
+        '/preview',
+        createPreviewRoutes({ provider, log, allowSameOrigin: config.sandbox.previewSameOrigin }),
+      );
+    },
+    mountApi: (api) => {
+      api.get('/sandboxes', async (c) => {
+        const leased = new Map(leases.list().map((l) => [l.sandboxId, l]));
+        const all = await provider.list({ labels: { sandgate: '1' } });
+        return c.json(
+          all.map((s) => ({
+            ...s,
+            conversation: leased.get(s.id)?.conversationKey ?? s.labels.conversation,
+            busy: leased.get(s.id)?.busy ?? false,
+          })),
+        );
+      });
+      api.delete('/sandboxes/:id', async (c) => {
+        const box = await provider.get(c.req.param('id'));
+        if (!box) return c.json({ error: 'no such sandbox' }, 404);
+        await box.delete();
+        return c.json({ deleted: box.id });
+      });
+      api.post('/sandboxes/gc', async (c) => c.json(await leases.gc()));
     },
     attach: (server) => {
-      if (provider instanceof LocalSandboxProvider) detach = attachPreviewUpgrade(server, { provider, log, basePath: '/preview' });
+      if (provider instanceof LocalSandboxProvider)
+        detach = attachPreviewUpgrade(server, { provider, log, basePath: '/preview' });
     },
     shutdown: async () => {
       detach?.();

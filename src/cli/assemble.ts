@@ -6,15 +6,14 @@ import { join } from 'node:path';
 import type { ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { createAnalysisAgent } from '../../agents/analysis/index.js';
+import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
 import type { Channel } from '../../channels/channel.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
+import { LocalChannel } from '../../channels/local/local-channel.js';
 import { type BotCommandSpec, telegramChannelFromConfig } from '../../channels/telegram/index.js';
-import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
 import { createDevices } from '../../pairing/devices/index.js';
 import { createPairing } from '../../pairing/index.js';
-import { createModelClient, UsageRepository } from '../model/index.js';
-import { assembleSandboxes } from './assemble-sandbox.js';
-import { LocalChannel } from '../../channels/local/local-channel.js';
 import { publicUrl } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
@@ -24,8 +23,10 @@ import { acquireInstanceLock } from '../gateway/instance-lock.js';
 import { createDashboardRoutes } from '../http/dashboard/index.js';
 import { ensureToken } from '../http/gateway-token.js';
 import { closeServer, createHttpApp, listen } from '../http/server.js';
+import { createModelClient, UsageRepository } from '../model/index.js';
 import { openDatabase } from '../store/db.js';
 import { createStore } from '../store/store.js';
+import { assembleSandboxes } from './assemble-sandbox.js';
 
 export interface RunningGateway {
   gateway: Gateway;
@@ -41,11 +42,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   try {
     const store = createStore(openDatabase(paths.database));
     const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
-    if (created) log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
+    if (created)
+      log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
     // Listen first (answering 503 until ready), so links can name the real port even when it was 0.
     const http: { app?: Hono } = {};
     const listening = await listen(
-      { fetch: (req, env) => (http.app ? http.app.fetch(req, env) : new Response('starting', { status: 503 })) },
+      {
+        fetch: (req, env) =>
+          http.app ? http.app.fetch(req, env) : new Response('starting', { status: 503 }),
+      },
       config.port,
       config.bind,
     );
@@ -67,11 +72,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     for (const command of pairing.commands) commands.register(command);
     const sandboxes = assembleSandboxes(config, { token, publicUrl: url, log, commands });
 
-    const model = createModelClient(config, { usage: new UsageRepository(store.db), log: log.child({ part: 'model' }) });
-    if (!model) log.warn('no Anthropic key: agents will answer with how to add one (sandgate config set anthropic.apiKey …)');
+    const model = createModelClient(config, {
+      usage: new UsageRepository(store.db),
+      log: log.child({ part: 'model' }),
+    });
+    if (!model)
+      log.warn(
+        'no Anthropic key: agents will answer with how to add one (sandgate config set anthropic.apiKey …)',
+      );
     const threads = new SqliteThreadStore(store.db);
     const coding = createCodingAgent({ threads, config, log: log.child({ agent: 'coding' }) });
-    const agents = [coding];
+    const analysis = createAnalysisAgent({ config, threads, log: log.child({ agent: 'analysis' }) });
+    const agents = [coding, analysis];
 
     const gateway = new Gateway({
       config,
@@ -84,10 +96,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       sandboxes: sandboxes.leases,
       ...(model ? { model } : {}),
       resetConversation: async (key) => {
-        await Promise.all(agents.map((a) => a.reset(key)));
+        await Promise.all(agents.map((a) => a.reset?.(key)));
       },
     });
-    commandMenu.push(...gateway.commands.list().map((c) => ({ command: c.name, description: c.summary.slice(0, 256) })));
+    commandMenu.push(
+      ...gateway.commands.list().map((c) => ({ command: c.name, description: c.summary.slice(0, 256) })),
+    );
     const sweep = setInterval(() => {
       try {
         pairing.sweep();
@@ -120,6 +134,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         );
         root.get('/', (c) => c.redirect('/dashboard/'));
         api.route('/local', localApiRoutes(local, store));
+        sandboxes.mountApi(api);
         api.get('/status', (c) =>
           c.json({
             channels: gateway.channelStatuses(),

@@ -17,7 +17,10 @@ export function localBaseUrl(config: Config): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }
 
-export function gatewayClient(env: CliEnv, baseUrl = process.env.SANDGATE_URL ?? localBaseUrl(env.config())): GatewayClient {
+export function gatewayClient(
+  env: CliEnv,
+  baseUrl = process.env.SANDGATE_URL ?? localBaseUrl(env.config()),
+): GatewayClient {
   const token = ensureToken(env.paths.tokenFile, env.config().gatewayToken).token;
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${baseUrl}/api${path}`, {

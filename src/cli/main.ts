@@ -18,6 +18,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerGatewayCommand } from './commands/gateway.js';
 import { registerPairingCommands } from './commands/pairing.js';
 import { registerRunsCommands } from './commands/runs.js';
+import { registerSandboxesCommands } from './commands/sandboxes.js';
 import { registerTokenCommands } from './commands/token.js';
 
 const groups: RegisterCommands[] = [
@@ -26,6 +27,7 @@ const groups: RegisterCommands[] = [
   registerConfigCommands,
   registerTokenCommands,
   registerRunsCommands,
+  registerSandboxesCommands,
   registerPairingCommands,
   registerAllowCommands,
   registerAuditCommand,
@@ -39,7 +41,9 @@ export async function main(argv: string[]): Promise<number> {
   const env = createCliEnv();
   const program = new Command()
     .name('sandgate')
-    .description('A chat-ops gateway: chats in front of coding, data-analysis and recursive-LM agents in sandboxes.')
+    .description(
+      'A chat-ops gateway: chats in front of coding, data-analysis and recursive-LM agents in sandboxes.',
+    )
     .showHelpAfterError('(run `sandgate --help` for usage)')
     .exitOverride();
   for (const register of groups) register(program, env);
@@ -48,7 +52,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+        return 0;
       return 2;
     }
     if (err instanceof CliError) {

@@ -148,7 +148,11 @@ export class Runner {
     const parsed = parseCommand(row.text);
     const command = parsed ? this.deps.commands.get(parsed.name) : undefined;
     if (parsed && command) return { kind: command.name, command, args: parsed.args, agent: undefined };
-    const agentName = this.deps.store.conversations.agentFor(row.conversationKey) ?? this.deps.config.agents.default;
+    const chosen = this.deps.store.conversations.agentFor(row.conversationKey);
+    const claimant = row.attachments.length
+      ? [...this.deps.agents.values()].find((a) => a.claimsAttachments?.(row.attachments))
+      : undefined;
+    const agentName = chosen ?? claimant?.name ?? this.deps.config.agents.default;
     return { kind: agentName, command: undefined, args: row.text, agent: agentName };
   }
 

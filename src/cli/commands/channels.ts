@@ -5,7 +5,15 @@ import type { RegisterCommands } from '../cli-env.js';
 import { gatewayClient } from '../gateway-client.js';
 
 interface StatusBody {
-  channels: { id: string; status: { state: string; detail?: string; identity?: string; lastError?: { message: string; at: string } } }[];
+  channels: {
+    id: string;
+    status: {
+      state: string;
+      detail?: string;
+      identity?: string;
+      lastError?: { message: string; at: string };
+    };
+  }[];
   queueDepth: number;
   activeRuns: number;
 }
@@ -36,7 +44,11 @@ export const registerChannelsCommands: RegisterCommands = (program, env) => {
       const body = (await res.json()) as StatusBody;
       if (opts.json) return env.json({ running: true, ...body });
       for (const { id, status } of body.channels) {
-        const extra = [status.identity, status.detail, status.lastError ? `last error: ${status.lastError.message}` : undefined]
+        const extra = [
+          status.identity,
+          status.detail,
+          status.lastError ? `last error: ${status.lastError.message}` : undefined,
+        ]
           .filter(Boolean)
           .join(' — ');
         env.out(`${id.padEnd(9)} ${status.state}${extra ? `  ${extra}` : ''}`);

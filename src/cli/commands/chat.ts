@@ -30,9 +30,10 @@ class Printer {
     if (ev.type === 'edit') {
       const before = this.shown.get(ev.messageId) ?? '';
       this.shown.set(ev.messageId, ev.text);
-      const fresh = ev.text.startsWith('⏳') && before.startsWith('⏳')
-        ? ev.text.split('\n').filter((l) => !before.split('\n').includes(l))
-        : [ev.text];
+      const fresh =
+        ev.text.startsWith('⏳') && before.startsWith('⏳')
+          ? ev.text.split('\n').filter((l) => !before.split('\n').includes(l))
+          : [ev.text];
       for (const line of fresh) process.stdout.write(`${line}\n`);
       return;
     }
@@ -40,7 +41,8 @@ class Printer {
       this.shown.set(ev.messageId, ev.text);
       process.stdout.write(`${ev.text}\n`);
     }
-    for (const link of ev.links ?? []) process.stdout.write(`🔗 ${link.label ? `${link.label}: ` : ''}${link.url}\n`);
+    for (const link of ev.links ?? [])
+      process.stdout.write(`🔗 ${link.label ? `${link.label}: ` : ''}${link.url}\n`);
     await mkdir(this.outDir, { recursive: true });
     for (const img of ev.images ?? []) {
       const path = join(this.outDir, `image-${e.seq}-${++this.saved}.png`);
@@ -55,9 +57,17 @@ class Printer {
   }
 }
 
-async function follow(client: GatewayClient, conversation: string, printer: Printer, signal: AbortSignal): Promise<void> {
-  const res = await client.api(`/local/events?conversation=${encodeURIComponent(conversation)}&live=1`, { signal });
-  if (!res.ok || !res.body) throw new CliError(`cannot follow the conversation: HTTP ${res.status} ${await res.text()}`);
+async function follow(
+  client: GatewayClient,
+  conversation: string,
+  printer: Printer,
+  signal: AbortSignal,
+): Promise<void> {
+  const res = await client.api(`/local/events?conversation=${encodeURIComponent(conversation)}&live=1`, {
+    signal,
+  });
+  if (!res.ok || !res.body)
+    throw new CliError(`cannot follow the conversation: HTTP ${res.status} ${await res.text()}`);
   let chain = Promise.resolve();
   await readSse(res.body, (m) => {
     if (m.event === 'ping' || !m.data) return;
@@ -69,7 +79,12 @@ async function follow(client: GatewayClient, conversation: string, printer: Prin
   await chain;
 }
 
-async function send(client: GatewayClient, conversation: string, text: string, files: string[]): Promise<number> {
+async function send(
+  client: GatewayClient,
+  conversation: string,
+  text: string,
+  files: string[],
+): Promise<number> {
   let res: Response;
   if (files.length) {
     const form = new FormData();
@@ -85,7 +100,8 @@ async function send(client: GatewayClient, conversation: string, text: string, f
     });
   }
   const body = (await res.json()) as { id?: number; error?: string };
-  if (!res.ok || body.id === undefined) throw new CliError(`the gateway refused the message: ${body.error ?? res.status}`);
+  if (!res.ok || body.id === undefined)
+    throw new CliError(`the gateway refused the message: ${body.error ?? res.status}`);
   return body.id;
 }
 
@@ -97,7 +113,9 @@ async function waitComplete(client: GatewayClient, id: number, timeoutMs: number
     if (body.complete) return body.state;
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new CliError(`no complete answer within ${Math.round(timeoutMs / 1000)} s (the run goes on; see \`sandgate runs list\`)`);
+  throw new CliError(
+    `no complete answer within ${Math.round(timeoutMs / 1000)} s (the run goes on; see \`sandgate runs list\`)`,
+  );
 }
 
 export const registerChatCommand: RegisterCommands = (program, env) => {
@@ -106,13 +124,20 @@ export const registerChatCommand: RegisterCommands = (program, env) => {
     .description('chat with the gateway from this terminal (local channel)')
     .option('-c, --conversation <name>', 'conversation name', 'default')
     .option('-m, --message <text>', 'send one message, print the answer, exit')
-    .option('-f, --file <path>', 'attach a file (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '-f, --file <path>',
+      'attach a file (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('-o, --out <dir>', 'where received images and files are saved', 'sandgate-downloads')
     .option('--timeout <seconds>', 'how long -m waits for the answer', '600')
     .action(async (opts: ChatOptions) => {
       const client = gatewayClient(env);
       if (!(await client.running())) {
-        throw new CliError(`the gateway is not running at ${client.baseUrl}; start it with \`npm start\` in another terminal`);
+        throw new CliError(
+          `the gateway is not running at ${client.baseUrl}; start it with \`npm start\` in another terminal`,
+        );
       }
       const printer = new Printer(resolve(opts.out));
       const stop = new AbortController();
@@ -127,8 +152,14 @@ export const registerChatCommand: RegisterCommands = (program, env) => {
         if (!['done'].includes(state)) process.exitCode = 1;
         return;
       }
-      process.stdout.write(`Connected to ${client.baseUrl} (conversation "${opts.conversation}"). Type /help; ":attach PATH [text]" sends a file; Ctrl-D quits.\n`);
-      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+      process.stdout.write(
+        `Connected to ${client.baseUrl} (conversation "${opts.conversation}"). Type /help; ":attach PATH [text]" sends a file; Ctrl-D quits.\n`,
+      );
+      const rl = createInterface({
+        input: process.stdin,
+        output: process.stdout,
+        terminal: process.stdin.isTTY,
+      });
       for await (const line of rl) {
         const text = line.trim();
         if (!text) continue;

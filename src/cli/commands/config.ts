@@ -7,7 +7,8 @@ import { getPath, knownKeys } from '../../config/key-path.js';
 import { ConfigError, readConfigFile } from '../../config/load.js';
 import { CliError, type RegisterCommands } from '../cli-env.js';
 
-const mask = (v: unknown) => (typeof v === 'string' && v.length > 8 ? `${v.slice(0, 4)}…${v.slice(-2)}` : '****');
+const mask = (v: unknown) =>
+  typeof v === 'string' && v.length > 8 ? `${v.slice(0, 4)}…${v.slice(-2)}` : '****';
 
 function requireKnown(key: string): void {
   if (!knownKeys().includes(key)) {
@@ -46,7 +47,8 @@ export const registerConfigCommands: RegisterCommands = (program, env) => {
       const fromEnv = envName && process.env[envName];
       const inFile = getPath(readConfigFile(env.paths.configFile), key) !== undefined;
       const source = fromEnv ? `env ${envName}` : inFile ? 'config.json5' : 'default';
-      const shown = SECRET_KEYS.has(key) && effective !== undefined && !opts.reveal ? mask(effective) : effective;
+      const shown =
+        SECRET_KEYS.has(key) && effective !== undefined && !opts.reveal ? mask(effective) : effective;
       if (opts.json) env.json({ key, value: shown ?? null, source });
       else if (shown === undefined) {
         env.out(`(unset)`);
@@ -70,7 +72,8 @@ export const registerConfigCommands: RegisterCommands = (program, env) => {
       }
       env.out(`${key} set in ${env.paths.configFile}`);
       const envName = envNameFor(key);
-      if (envName && process.env[envName]) process.stderr.write(`note: ${envName} is set and overrides this value\n`);
+      if (envName && process.env[envName])
+        process.stderr.write(`note: ${envName} is set and overrides this value\n`);
     });
 
   config

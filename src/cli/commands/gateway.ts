@@ -1,10 +1,10 @@
 // `sandgate gateway` (what `npm start` runs): start everything and stay up until SIGINT/SIGTERM,
 // then shut down gracefully within 10 seconds.
 
-import { createLogger } from '../../log.js';
 import { SECRET_KEYS } from '../../config/env-map.js';
 import { getPath } from '../../config/key-path.js';
 import { ensureToken } from '../../http/gateway-token.js';
+import { createLogger } from '../../log.js';
 import { ensureStateDir } from '../../store/db.js';
 import { startGateway } from '../assemble.js';
 import type { RegisterCommands } from '../cli-env.js';
@@ -16,7 +16,9 @@ export const registerGatewayCommand: RegisterCommands = (program, env) => {
     .action(async () => {
       ensureStateDir(env.home);
       const config = env.config();
-      const secrets = [...SECRET_KEYS].map((k) => getPath(config, k)).filter((v): v is string => typeof v === 'string');
+      const secrets = [...SECRET_KEYS]
+        .map((k) => getPath(config, k))
+        .filter((v): v is string => typeof v === 'string');
       secrets.push(ensureToken(env.paths.tokenFile, config.gatewayToken).token);
       const log = createLogger({ level: config.log.level, secrets });
       const running = await startGateway(config, log);

@@ -16,9 +16,12 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
       if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', 2);
       const rows = env.store().runs.list({ limit });
       if (opts.json) return env.json(rows);
-      if (!rows.length) return env.out('No runs yet. Start the gateway (npm start) and send a message (sandgate chat).');
+      if (!rows.length)
+        return env.out('No runs yet. Start the gateway (npm start) and send a message (sandgate chat).');
       for (const r of rows) {
-        env.out(`#${r.id}  ${r.state.padEnd(11)} ${r.kind.padEnd(8)} ${r.conversationKey.padEnd(24)} ${time(r.startedAt)}`);
+        env.out(
+          `#${r.id}  ${r.state.padEnd(11)} ${r.kind.padEnd(8)} ${r.conversationKey.padEnd(24)} ${time(r.startedAt)}`,
+        );
       }
     });
   runs
@@ -32,15 +35,21 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
       if (!run) throw new CliError(`no run #${id}`, 1);
       const msg = store.inbound.get(run.inboundId);
       const artifacts = store.artifacts.listForRun(run.id);
-      const deliveries = store.deliveries.listForConversation(run.conversationKey, 500).filter((d) => d.runId === run.id);
+      const deliveries = store.deliveries
+        .listForConversation(run.conversationKey, 500)
+        .filter((d) => d.runId === run.id);
       if (opts.json) return env.json({ ...run, message: msg?.text, artifacts, deliveries });
       env.out(`Run #${run.id} — ${run.kind}, ${run.state}${run.error ? ` (${run.error})` : ''}`);
-      env.out(`Conversation: ${run.conversationKey}   started ${time(run.startedAt)}   finished ${time(run.finishedAt)}`);
+      env.out(
+        `Conversation: ${run.conversationKey}   started ${time(run.startedAt)}   finished ${time(run.finishedAt)}`,
+      );
       if (msg) env.out(`Message: ${msg.text.length > 200 ? `${msg.text.slice(0, 200)}…` : msg.text}`);
       if (run.usage) env.out(`Usage: ${JSON.stringify(run.usage)}`);
       if (run.progress.length) env.out(`Progress:\n${run.progress.map((p) => `  • ${p}`).join('\n')}`);
       if (artifacts.length) {
-        env.out(`Artifacts:\n${artifacts.map((a) => `  ${a.kind} ${a.name}${a.caption ? ` — ${a.caption}` : ''}`).join('\n')}`);
+        env.out(
+          `Artifacts:\n${artifacts.map((a) => `  ${a.kind} ${a.name}${a.caption ? ` — ${a.caption}` : ''}`).join('\n')}`,
+        );
       }
       env.out(`Replies: ${deliveries.map((d) => `#${d.id} ${d.state}`).join(', ') || 'none'}`);
     });

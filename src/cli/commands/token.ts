@@ -14,7 +14,10 @@ export const registerTokenCommands: RegisterCommands = (program, env) => {
     .description('replace the stored token; the old one stops working at once')
     .action(() => {
       if (env.config().gatewayToken) {
-        throw new CliError('the token comes from SANDGATE_GATEWAY_TOKEN / config gatewayToken; change it there', 1);
+        throw new CliError(
+          'the token comes from SANDGATE_GATEWAY_TOKEN / config gatewayToken; change it there',
+          1,
+        );
       }
       env.out(rotateToken(env.paths.tokenFile));
     });
