@@ -1,12 +1,12 @@
 // `sandgate doctor`: checks what the gateway needs from this machine and its configuration, and
 // says how to fix each problem. Exit code 1 when something required is missing.
 
-import { execFileSync } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { policyWarnings } from '../../../pairing/index.js';
 import type { Config } from '../../config/schema.js';
+import { checkSandboxSystem } from '../../sandbox/providers/local/system-check.js';
 import type { RegisterCommands } from '../cli-env.js';
 
 export interface Check {
@@ -16,23 +16,7 @@ export interface Check {
   fix?: string;
 }
 
-function run(cmd: string, args: string[]): { ok: boolean; out: string } {
-  try {
-    return {
-      ok: true,
-      out: execFileSync(cmd, args, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 15_000,
-      }).trim(),
-    };
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    return { ok: false, out: (e.stderr || e.message).trim().split('\n').slice(-1)[0] ?? '' };
-  }
-}
-
-export function systemChecks(config: Config): Check[] {
+export async function systemChecks(config: Config): Promise<Check[]> {
   const checks: Check[] = [];
   const major = Number(process.versions.node.split('.')[0]);
   checks.push(
@@ -59,55 +43,16 @@ export function systemChecks(config: Config): Check[] {
     });
   }
   if (config.sandbox.provider === 'local') {
-    if (config.sandbox.local.isolation === 'none') {
-      checks.push({
-        name: 'bubblewrap',
-        level: 'warn',
-        detail: 'sandbox.local.isolation = "none": agents run WITHOUT isolation',
-        fix: 'sandgate config unset sandbox.local.isolation',
-      });
-    } else {
-      const probe = run('bwrap', [
-        '--ro-bind',
-        '/',
-        '/',
-        '--unshare-pid',
-        '--dev',
-        '/dev',
-        '--proc',
-        '/proc',
-        'true',
-      ]);
-      checks.push(
-        probe.ok
-          ? { name: 'bubblewrap', level: 'ok', detail: 'bwrap works' }
-          : {
-              name: 'bubblewrap',
-              level: 'fail',
-              detail: `bwrap failed: ${probe.out}`,
-              fix: 'apt-get install bubblewrap (or set sandbox.local.isolation = "none", much weaker)',
-            },
-      );
+    const report = await checkSandboxSystem({
+      isolation: config.sandbox.local.isolation,
+      python: config.sandbox.local.python,
+      runAs: { uid: config.sandbox.local.runAsUid, gid: config.sandbox.local.runAsGid },
+    });
+    for (const c of report.checks) {
+      // Python libraries only matter to /py and the analysis agent: a warning, not a failure.
+      const level = c.ok ? 'ok' : c.name.startsWith('python') ? 'warn' : 'fail';
+      checks.push({ name: c.name, level, detail: c.detail, ...(c.fix ? { fix: c.fix } : {}) });
     }
-    const py = config.sandbox.local.python;
-    const libs = run(py, [
-      '-c',
-      'import matplotlib, pandas; print(matplotlib.__version__, pandas.__version__)',
-    ]);
-    checks.push(
-      libs.ok
-        ? {
-            name: 'python',
-            level: 'ok',
-            detail: `${py} with matplotlib ${libs.out.split(' ')[0]}, pandas ${libs.out.split(' ')[1]}`,
-          }
-        : {
-            name: 'python',
-            level: 'warn',
-            detail: `${py}: ${libs.out}`,
-            fix: 'apt-get install python3 python3-matplotlib python3-pandas (needed by /py and the analysis agent)',
-          },
-    );
   } else {
     checks.push(
       config.daytona.apiKey
@@ -169,12 +114,12 @@ export const registerDoctorCommand: RegisterCommands = (program, env) => {
     .command('doctor')
     .option('--json', 'machine-readable output')
     .description('check system dependencies, configuration and exposure')
-    .action((opts: { json?: boolean }) => {
-      const checks = systemChecks(env.config());
+    .action(async (opts: { json?: boolean }) => {
+      const checks = await systemChecks(env.config());
       if (opts.json) env.json(checks);
       else {
         for (const c of checks) {
-          env.out(`${ICON[c.level]} ${c.name.padEnd(16)} ${c.detail}`);
+          env.out(`${ICON[c.level]} ${c.name.padEnd(22)} ${c.detail}`);
           if (c.fix && c.level !== 'ok') env.out(`  → ${c.fix}`);
         }
       }
