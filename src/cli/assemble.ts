@@ -129,6 +129,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
             pairing,
             gateway,
             local,
+            sandboxes: {
+              list: () => sandboxes.provider.list({ labels: { sandgate: '1' } }),
+              remove: async (id) => {
+                await (await sandboxes.provider.get(id))?.delete();
+              },
+            },
             log: log.child({ part: 'dashboard' }),
           }),
         );
