@@ -9,6 +9,6 @@ export type {
   DashboardSandboxes,
   DashboardStore,
 } from './deps.js';
-export { createDashboardRoutes, LOGIN_WINDOW_MS, MAX_LOGIN_FAILURES } from './routes.js';
+export { createDashboardRoutes, DASHBOARD_PATH, LOGIN_WINDOW_MS, MAX_LOGIN_FAILURES } from './routes.js';
 export { CONTENT_SECURITY_POLICY } from './security-headers.js';
 export { CSRF_HEADER, SESSION_COOKIE } from './session.js';

@@ -14,6 +14,9 @@ import { clearSessionCookie, type DashboardEnv, requireApproved, requireSession 
 import { assetServer, DEFAULT_ASSETS_DIR } from './static-assets.js';
 import { deviceView } from './views.js';
 
+/** Where the routes are mounted: the assets, cookie path and page links assume it. */
+export const DASHBOARD_PATH = '/dashboard';
+
 /** Failed token or link attempts allowed per client address in LOGIN_WINDOW_MS. */
 export const MAX_LOGIN_FAILURES = 10;
 export const LOGIN_WINDOW_MS = 5 * 60_000;
@@ -58,7 +61,12 @@ export function createDashboardRoutes(deps: DashboardDeps): Hono {
   api.all('*', (c) => c.json({ error: `no such dashboard API route: ${c.req.method} ${c.req.path}` }, 404));
   app.route('/api', api);
 
-  app.all('*', (c) => c.json({ error: 'not found' }, 404));
+  // Mounted at DASHBOARD_PATH, the sub-app's '/' is '/dashboard' only; the slashed form lands here.
+  app.all('*', (c) =>
+    c.req.method === 'GET' && c.req.path === `${DASHBOARD_PATH}/`
+      ? asset(c, 'index.html')
+      : c.json({ error: 'not found' }, 404),
+  );
   app.onError((err, c) => {
     if (err instanceof SyntaxError) return c.json({ error: `malformed request: ${err.message}` }, 400);
     deps.log.error({ err, path: c.req.path }, 'dashboard request failed');
