@@ -123,6 +123,7 @@ export class Gateway {
     if (interrupted) log.warn({ interrupted }, 'runs interrupted by the last shutdown were marked and their senders told');
     this.outbox.start();
     this.started = true;
+    this.intake.resumeQueued();
     await this.pollOnce();
     this.schedulePoll();
     await Promise.all(

@@ -91,15 +91,21 @@ export class Intake implements InboundSink {
     return { accepted: true, duplicate: false };
   }
 
-  /** Picks up rows this process did not admit: received after a restart or re-queued by the CLI. */
+  /**
+   * Picks up rows this process did not admit: received before a restart, or handed back by an
+   * approval from the CLI (held → received). Only `received` needs polling: this process is the
+   * only writer of `queued`, and resumeQueued() takes over the ones left by the last process.
+   */
   async poll(): Promise<void> {
-    const { store, lanes } = this.deps;
-    for (const row of store.inbound.listByState(['received'], 200)) {
+    for (const row of this.deps.store.inbound.listByState(['received'], 200)) {
       if (!this.admitting.has(row.id)) await this.admit(row);
     }
-    for (const row of store.inbound.listByState(['queued'], 1000)) {
-      if (!lanes.has(row.id)) lanes.enqueue(row);
-    }
+  }
+
+  /** At start: messages that were waiting in lanes when the last process stopped. */
+  resumeQueued(): void {
+    const { store, lanes } = this.deps;
+    for (const row of store.inbound.listByState(['queued'], 1_000_000)) lanes.enqueue(row);
   }
 
   private async admit(row: InboundRow, refusal?: string, pending?: Promise<AccessDecision>): Promise<void> {
