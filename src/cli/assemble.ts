@@ -26,6 +26,7 @@ import { closeServer, createHttpApp, listen } from '../http/server.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
 import { openDatabase } from '../store/db.js';
 import { createStore } from '../store/store.js';
+import { WalCheckpointer } from '../store/wal-checkpointer.js';
 import { assembleSandboxes } from './assemble-sandbox.js';
 
 export interface RunningGateway {
@@ -41,6 +42,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   let server: ServerType | undefined;
   try {
     const store = createStore(openDatabase(paths.database));
+    const checkpointer = new WalCheckpointer(store.db, { onError: (error) => log.warn({ error }, 'WAL checkpoint failed') });
     const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
     if (created)
       log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');
@@ -164,6 +166,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         await gateway.stop(timeoutMs * 0.7);
         await sandboxes.shutdown().catch((err) => log.warn({ err }, 'sandbox shutdown incomplete'));
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
+        await checkpointer.stop();
         store.db.close();
         lock.release();
       },

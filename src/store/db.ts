@@ -21,7 +21,7 @@ export function applyPragmas(db: Db): void {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('wal_autocheckpoint = 4000'); // the gateway moves checkpoints to a worker: wal-checkpointer.ts
 }
 
 /** Creates the state directory if needed and proves it is usable, with a message an operator can act on. */
