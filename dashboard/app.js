@@ -192,6 +192,10 @@ async function route() {
     const cleanup = await page.render(view, { session, params, query, refreshCounts });
     if (mode === 'app' && main.contains(view)) pageCleanup = cleanup ?? null;
     else cleanup?.();
+    // Keyboard and screen-reader users land on the new page, not back in the menu.
+    if (nav.contains(document.activeElement) || document.activeElement === document.body) {
+      main.focus({ preventScroll: true });
+    }
   } catch (err) {
     if (err.status === 401) return;
     view.replaceChildren(
@@ -201,9 +205,11 @@ async function route() {
 }
 
 window.addEventListener('hashchange', () => void route());
-window.addEventListener('sandgate:signed-out', (e) => {
+window.addEventListener('sandgate:signed-out', () => {
   if (mode === 'waiting') showSignIn('This device was not approved (it was denied or revoked).');
-  else showSignIn(everSignedIn ? `Your session ended (${e.detail}). Sign in again.` : undefined);
+  else if (everSignedIn)
+    showSignIn('Your session ended: you signed out elsewhere, it expired, or this device was revoked.');
+  else showSignIn();
 });
 window.addEventListener('sandgate:device-state', () => void checkSession());
 navToggle.addEventListener('click', () => {

@@ -154,7 +154,16 @@ export function cookieFetch(base: string) {
   const f = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
+    let res: Response;
+    try {
+      res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
+    } catch (err) {
+      // A keep-alive socket the server closed while the test waited on a slow CLI child: the request never
+      // reached the server, so sending it again on a fresh connection is safe (as browsers do).
+      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+      if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw err;
+      res = await fetch(base + path, { ...init, headers, redirect: 'manual' });
+    }
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [k, ...v] = (pair ?? '').split('=');

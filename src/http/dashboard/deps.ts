@@ -66,4 +66,6 @@ export interface DashboardDeps {
   assetsDir?: string;
   /** How often open event streams re-check their session (revocation from the CLI). Default 1000. */
   streamCheckMs?: number;
+  /** Aborted when the gateway shuts down: open event streams end at once instead of holding the server. */
+  signal?: AbortSignal;
 }

@@ -25,6 +25,7 @@ export function createDashboardRoutes(deps: DashboardDeps): Hono {
   const clock = deps.clock ?? Date.now;
   const secure = deps.publicUrl.toLowerCase().startsWith('https:');
   const streams = new EventStreams((h) => deps.devices.sessionAlive(h), deps.streamCheckMs ?? 1000);
+  deps.signal?.addEventListener('abort', () => streams.closeAll(), { once: true });
   const limiter = new FailureLimiter(MAX_LOGIN_FAILURES, LOGIN_WINDOW_MS, clock);
   const asset = assetServer(deps.assetsDir ?? DEFAULT_ASSETS_DIR);
 

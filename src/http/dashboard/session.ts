@@ -43,7 +43,7 @@ export function requireSession(devices: Devices, secure: boolean): MiddlewareHan
     const session = secret ? devices.session(secret) : undefined;
     if (!secret || !session) {
       if (secret) clearSessionCookie(c, secure);
-      return c.json({ error: 'not signed in: the session ended or this device was revoked' }, 401);
+      return c.json({ error: 'not signed in (the session ended or this device was revoked)' }, 401);
     }
     if (!SAFE_METHODS.has(c.req.method)) {
       const crossSite = crossSiteReason(c);

@@ -2,17 +2,11 @@
 // resolved inside that folder only, read per request so an upgrade needs no cache busting. No CDN.
 
 import { readFile, realpath } from 'node:fs/promises';
-import { dirname, extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, resolve, sep } from 'node:path';
 import type { Context } from 'hono';
+import { packageRoot } from '../../package-root.js';
 
-export const DEFAULT_ASSETS_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'dashboard',
-);
+export const DEFAULT_ASSETS_DIR = join(packageRoot(), 'dashboard');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
