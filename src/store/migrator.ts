@@ -2,12 +2,12 @@
 // PRAGMA user_version. A database newer than this code is refused rather than half-understood.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { packageRoot } from '../package-root.js';
 import { StoreError } from './store-error.js';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+export const MIGRATIONS_DIR = join(packageRoot(), 'migrations');
 
 export interface Migration {
   version: number;

@@ -5,7 +5,7 @@
 import { constants, existsSync, statSync } from 'node:fs';
 import { access, chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../../package-root.js';
 import { SandboxUnavailableError } from '../../errors.js';
 
 export interface RunAs {
@@ -16,13 +16,10 @@ export interface RunAs {
 export const NOBODY: RunAs = { uid: 65534, gid: 65534 };
 const RUNTIME_FILES = ['supervisor.py', 'driver.py', 'sandgate_charts.py', 'sandgate_mpl.py'];
 
-/** agents/runtime in this checkout, from src/… (tsx) or dist/src/… (built). */
+/** agents/runtime of this package, whether running from src/ (tsx) or dist/ (built). */
 export function findRuntimeSource(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../../../agents/runtime', '../../../../../agents/runtime']) {
-    const dir = join(here, up);
-    if (existsSync(join(dir, 'driver.py'))) return dir;
-  }
+  const dir = join(packageRoot(), 'agents', 'runtime');
+  if (existsSync(join(dir, 'driver.py'))) return dir;
   throw new SandboxUnavailableError(
     'agents/runtime (the sandbox-side Python files) was not found next to the code',
   );
