@@ -113,6 +113,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     }, 60_000);
     sweep.unref();
 
+    // Ends the dashboard's open event streams at shutdown, so they do not hold the server open.
+    const dashboardStop = new AbortController();
     http.app = createHttpApp({
       token: () => token,
       metrics: () => gateway.metrics.registry.render(),
@@ -124,6 +126,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         root.route(
           '/dashboard',
           createDashboardRoutes({
+            signal: dashboardStop.signal,
             devices: createDevices({ db: store.db }),
             token: () => token,
             publicUrl: url,
@@ -165,6 +168,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         clearInterval(sweep);
         await gateway.stop(timeoutMs * 0.7);
         await sandboxes.shutdown().catch((err) => log.warn({ err }, 'sandbox shutdown incomplete'));
+        dashboardStop.abort();
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
         await checkpointer.stop();
         store.db.close();
