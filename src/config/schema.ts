@@ -106,6 +106,12 @@ export const configSchema = z.object({
        * sandbox cannot use the dashboard's cookies. Turn on only when publicUrl is not the dashboard.
        */
       previewSameOrigin: boolish.default(false),
+      pool: z
+        .object({
+          /** Started sandboxes kept ready so a first reply needs no create (0 = off); they count toward maxLive. */
+          size: z.coerce.number().int().min(0).max(64).default(0),
+        })
+        .prefault({}),
       local: z
         .object({
           /** bwrap, or "none" to run code unisolated as the gateway user (unsafe; warned at every start). */

@@ -2,11 +2,13 @@
 // after a restart, created once even when two messages race, stopped when idle, deleted on /new,
 // and capped globally (the least recently used idle one is stopped to make room; if none is idle,
 // acquire fails with SandboxCapacityError). A sandbox that vanished is replaced on the next acquire.
+// With a warm pool, a conversation's first sandbox is a pool member, relabelled (see warm-pool.ts).
 
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SandboxCapacityError, SandboxGoneError } from './errors.js';
 import type { Sandbox, SandboxProvider } from './provider.js';
+import { WarmPool } from './warm-pool.js';
 
 export interface ConversationSandboxesOptions {
   provider: SandboxProvider;
@@ -25,6 +27,8 @@ export interface ConversationSandboxesOptions {
   now?: () => number;
   /** Run gc() on this interval (0 or omitted = only when called). */
   gcIntervalMs?: number;
+  /** Started sandboxes kept ready for new conversations (0 or omitted = no pool). They count toward maxLive. */
+  poolSize?: number;
 }
 
 export interface LeaseInfo {
@@ -56,10 +60,22 @@ export class ConversationSandboxes {
   private readonly base: Record<string, string>;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
+  readonly pool?: WarmPool;
 
   constructor(private readonly o: ConversationSandboxesOptions) {
     this.base = o.labels ?? { sandgate: '1' };
     this.now = o.now ?? Date.now;
+    if (o.poolSize && o.poolSize > 0) {
+      this.pool = new WarmPool({
+        provider: o.provider,
+        log: o.log.child({ component: 'warm-pool' }),
+        size: o.poolSize,
+        baseLabels: this.base,
+        env: o.env,
+        network: o.network,
+        room: () => o.maxLive - this.liveCount() - (this.pool?.count ?? 0),
+      });
+    }
     if (o.gcIntervalMs) {
       this.timer = setInterval(() => {
         this.gc().catch((err: unknown) => o.log.warn({ err }, 'sandbox gc failed'));
@@ -102,6 +118,7 @@ export class ConversationSandboxes {
       await box?.delete().catch((err: unknown) => this.ignoreGone(err));
     }
     this.o.log.info({ conversation: conversationKey }, 'conversation sandbox discarded');
+    this.pool?.refill();
   }
 
   list(): LeaseInfo[] {
@@ -135,7 +152,8 @@ export class ConversationSandboxes {
     }
     const tracked = new Set([...this.entries.values()].map((e) => e.inner.id));
     for (const info of await this.o.provider.list({ labels: this.base })) {
-      if (tracked.has(info.id)) continue;
+      // Pool members are the pool's to keep; without a pool, leftovers of one age out like orphans.
+      if (tracked.has(info.id) || this.pool?.isMember(info)) continue;
       const last = info.lastActivityAt?.getTime() ?? info.createdAt?.getTime() ?? 0;
       const idle = now - last;
       if (deleteAfter > 0 && idle >= deleteAfter) {
@@ -150,14 +168,18 @@ export class ConversationSandboxes {
       }
     }
     if (stopped.length || deleted.length) this.o.log.info({ stopped, deleted }, 'sandbox gc');
+    this.pool?.refill();
     return { stopped, deleted };
   }
 
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(
-      [...this.entries.values()].filter((e) => e.live).map((e) => this.stopEntry(e).catch(() => undefined)),
-    );
+    await Promise.all([
+      ...[...this.entries.values()]
+        .filter((e) => e.live)
+        .map((e) => this.stopEntry(e).catch(() => undefined)),
+      this.pool?.shutdown(),
+    ]);
   }
 
   private async open(key: string): Promise<Entry> {
@@ -170,22 +192,29 @@ export class ConversationSandboxes {
       inner = await this.o.provider.get(info.id);
       if (inner) break;
     }
+    let how = 'found again';
+    if (!inner && this.pool) {
+      inner = await this.pool.take(labels);
+      how = 'taken from the warm pool';
+    }
     await this.makeRoom(key);
     if (!inner) {
       inner = await this.o.provider.create({ labels, env: this.o.env, network: this.o.network });
-      this.o.log.info({ conversation: key, sandbox: inner.id }, 'conversation sandbox created');
-    } else {
-      this.o.log.info({ conversation: key, sandbox: inner.id }, 'conversation sandbox found again');
+      how = 'created';
     }
+    this.o.log.info({ conversation: key, sandbox: inner.id }, `conversation sandbox ${how}`);
     const entry: Entry = { key, inner, lease: inner, live: true, busy: 0, lastUsed: this.now() };
     entry.lease = this.track(entry);
     this.entries.set(key, entry);
+    this.pool?.refill();
     return entry;
   }
 
   private async makeRoom(forKey: string): Promise<void> {
     const live = [...this.entries.values()].filter((e) => e.live && e.key !== forKey);
-    if (live.length < this.o.maxLive) return;
+    if (live.length + (this.pool?.count ?? 0) < this.o.maxLive) return;
+    // A waiting conversation comes before a spare sandbox.
+    if (await this.pool?.shrink()) return;
     const idle = live.filter((e) => e.busy === 0).sort((a, b) => a.lastUsed - b.lastUsed);
     const victim = idle[0];
     if (!victim) {
@@ -198,6 +227,12 @@ export class ConversationSandboxes {
       'stopping idle sandbox to make room',
     );
     await this.stopEntry(victim);
+  }
+
+  private liveCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.live) n++;
+    return n;
   }
 
   private async stopEntry(e: Entry): Promise<void> {

@@ -82,8 +82,10 @@ export function createConversationSandboxes(
   config: SandboxSection,
   provider: SandboxProvider,
   log: Logger,
-  opts: { gcIntervalMs?: number } = {},
+  /** warmPool defaults to on when gc runs in the background: a long-lived gateway, not a one-shot CLI. */
+  opts: { gcIntervalMs?: number; warmPool?: boolean } = {},
 ): ConversationSandboxes {
+  const gcIntervalMs = opts.gcIntervalMs ?? 60_000;
   return new ConversationSandboxes({
     provider,
     log: log.child({ component: 'sandbox-leases' }),
@@ -91,7 +93,8 @@ export function createConversationSandboxes(
     idleDeleteSec: config.sandbox.idleDeleteSec,
     maxLive: config.sandbox.maxLive,
     network: config.sandbox.network,
-    gcIntervalMs: opts.gcIntervalMs ?? 60_000,
+    gcIntervalMs,
+    poolSize: (opts.warmPool ?? gcIntervalMs > 0) ? config.sandbox.pool.size : 0,
   });
 }
 

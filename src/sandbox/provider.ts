@@ -87,6 +87,11 @@ export interface Sandbox {
   readFile(path: string): Promise<Buffer>;
   listFiles(path?: string): Promise<FileEntry[]>;
   previewUrl(port: number, opts?: { ttlSec?: number }): Promise<{ url: string; expiresAt: Date }>;
+  /**
+   * Replace the labels list() filters on (the warm pool hands a member to a conversation this way).
+   * Optional: a provider without it gets fresh sandboxes instead of pooled ones.
+   */
+  setLabels?(labels: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
   delete(): Promise<void>;
 }

@@ -37,6 +37,8 @@ export interface DaytonaSandboxDeps {
 }
 
 const RUNTIME_FILES = ['driver.py', 'sandgate_charts.py', 'sandgate_mpl.py'];
+/** The SDK labels a sandbox with its code-toolbox language at create (not exported by the SDK). */
+const TOOLBOX_LANGUAGE_LABEL = 'code-toolbox-language';
 const DRIVER_ENV = 'MPLBACKEND=module://sandgate_mpl MALLOC_ARENA_MAX=2 OPENBLAS_NUM_THREADS=1';
 
 export class DaytonaSandbox implements Sandbox {
@@ -162,6 +164,14 @@ export class DaytonaSandbox implements Sandbox {
     const ttl = opts.ttlSec ?? 3600;
     const r = await this.call(() => this.sb.getSignedPreviewUrl(port, ttl));
     return { url: r.url, expiresAt: new Date(Date.now() + ttl * 1000) };
+  }
+
+  /** Replaces our labels; the SDK's own language label stays, or a later get() would lose the toolbox language. */
+  async setLabels(labels: Record<string, string>): Promise<void> {
+    const lang = this.sb.labels?.[TOOLBOX_LANGUAGE_LABEL];
+    await this.api(() =>
+      this.sb.setLabels({ ...labels, ...(lang ? { [TOOLBOX_LANGUAGE_LABEL]: lang } : {}) }),
+    );
   }
 
   /** Revoke a signed preview link this sandbox handed out. */

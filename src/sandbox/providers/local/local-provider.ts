@@ -235,6 +235,10 @@ export class LocalSandboxProvider implements SandboxProvider {
         meta.lastUsedAt = new Date(entry.lastUsed).toISOString();
         await this.saveMeta(meta).catch(() => undefined);
       },
+      relabel: async (labels) => {
+        meta.labels = labels;
+        await this.saveMeta(meta);
+      },
       onDelete: async () => {
         this.live.delete(meta.id);
         this.o.previewTokens.revokeSandbox(meta.id);

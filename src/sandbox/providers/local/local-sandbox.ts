@@ -43,6 +43,8 @@ export interface LocalSandboxDeps {
   onUse(): void;
   onStopped(): Promise<void>;
   onDelete(): Promise<void>;
+  /** Rewrite the labels in the metadata file. */
+  relabel(labels: Record<string, string>): Promise<void>;
   log: Logger;
 }
 
@@ -240,6 +242,11 @@ export class LocalSandbox implements Sandbox {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
     this.assertExists();
     return this.d.signPreview(port, opts.ttlSec ?? 3600);
+  }
+
+  async setLabels(labels: Record<string, string>): Promise<void> {
+    this.assertExists();
+    await this.d.relabel({ ...labels });
   }
 
   /** A byte stream to 127.0.0.1:port inside this sandbox's network namespace. */
