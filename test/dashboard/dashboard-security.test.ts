@@ -314,4 +314,36 @@ describe('dashboard sign-in and session security', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await res.json()).error).toContain('too many failed sign-in attempts');
   });
+  it('at shutdown an open event stream is ended and the gateway exits cleanly', async () => {
+    // Signed in through pairing/devices directly: this address is rate limited by the test before.
+    const devices = createDevices({ db });
+    const key = await newTestDevice();
+    const ch = await devices.challenge({ publicKey: key.publicKey, link: devices.createLink().secret });
+    const login = await devices.verify({
+      deviceId: ch.deviceId,
+      nonce: ch.nonce,
+      signature: await key.sign(ch.message),
+    });
+    const c = cookieFetch(gw.url);
+    c.jar.set('sandgate_session', login.sessionSecret);
+    const stream = await c('/dashboard/api/events');
+    const reader = stream.body!.getReader();
+    let text = '';
+    const ended = (async () => {
+      try {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) return;
+          text += new TextDecoder().decode(r.value);
+        }
+      } catch {
+        /* dropped */
+      }
+    })();
+    await waitFor(() => text.includes('event: ready'), 'the stream to open');
+    const code = gw.stop('SIGTERM');
+    await ended;
+    expect(text).toContain('event: end');
+    expect(await code).toBe(0);
+  });
 });
