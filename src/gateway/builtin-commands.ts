@@ -114,8 +114,8 @@ export function registerBuiltinCommands(deps: BuiltinDeps): void {
         if (!text && ctx.msg.attachments.length === 0) {
           return { text: `Now talking to the ${agent.name} agent. Send the task as plain text.` };
         }
-        const { reply } = await runner.runAgent(agent.name, ctx.msg, ctx.runId ?? 0, text, ctx, options);
-        return reply;
+        const { reply, usage } = await runner.runAgent(agent.name, ctx.msg, ctx.runId ?? 0, text, ctx, options);
+        return usage ? { ...reply, usage } : reply;
       },
     };
     commands.register(command);

@@ -11,6 +11,8 @@ export interface CommandReply {
   images?: { png: Buffer; caption?: string }[];
   files?: { name: string; data: Buffer }[];
   links?: { url: string; label?: string }[];
+  /** Model usage of an agent run, recorded with the run. */
+  usage?: object;
 }
 
 export interface CommandContext {

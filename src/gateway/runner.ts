@@ -102,8 +102,10 @@ export class Runner {
     let usage: object | undefined;
     try {
       const ctx = this.context(row, runId, target.args, controller.signal, runLog, emit);
-      if (target.command) reply = await target.command.run(ctx);
-      else {
+      if (target.command) {
+        reply = await target.command.run(ctx);
+        usage = reply?.usage;
+      } else {
         const result = await this.runAgent(target.agent, row, runId, target.args, ctx);
         reply = result.reply;
         usage = result.usage;

@@ -319,6 +319,7 @@ describe('the coding agent through the gateway process', () => {
     expect(usage?.outputTokens).toBeGreaterThan(0);
     expect(usage?.costUsd).toBeGreaterThan(0);
     const team = listed.find((r) => r.conversationKey.endsWith(':team'));
+    expect(team?.usage?.inputTokens).toBeGreaterThan(0); // /code runs record usage as plain text does
     expect(team?.progress).toContain(
       '[project-manager] delegating: Write counter.html with a button that counts clicks.',
     );
