@@ -12,7 +12,10 @@ export type AuditAction =
   | 'allow.add'
   | 'allow.remove'
   | 'owner.set'
-  | 'owner.clear';
+  | 'owner.clear'
+  | 'device.approve'
+  | 'device.revoke'
+  | 'device.link';
 
 export interface AuditEntry {
   id: number;

@@ -1,11 +1,10 @@
 // Device decisions go into pairing's audit log (same table, same reader) so `sandgate audit` and the
-// dashboard show them next to pairing approvals. pairing/audit.ts types its actions for DM pairing only,
-// hence this small writer of the `device.*` actions; the row shape is pairing's.
+// dashboard show them next to pairing approvals.
 
 import type { Db } from '../../src/store/db.js';
 import { type AuditAction, AuditLog } from '../audit.js';
 
-export type DeviceAuditAction = 'device.approve' | 'device.revoke' | 'device.link';
+export type DeviceAuditAction = Extract<AuditAction, `device.${string}`>;
 
 /** The audit `channel` column of device entries. */
 export const DEVICE_AUDIT_CHANNEL = 'dashboard';
@@ -26,8 +25,7 @@ export function createDeviceAudit(db: Db): DeviceAudit {
     record: (e) =>
       log.record({
         at: e.at,
-        // The audit table stores any action string; pairing's union does not list device actions yet.
-        action: e.action as unknown as AuditAction,
+        action: e.action,
         channel: DEVICE_AUDIT_CHANNEL,
         subject: e.subject,
         actor: e.actor,
