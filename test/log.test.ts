@@ -30,8 +30,17 @@ describe('the logger', () => {
   it('redacts fields named like secrets even when the value is not known', () => {
     const { lines, destination } = capture();
     const log = createLogger({ level: 'info', destination });
-    log.info({ apiKey: 'k-1', botToken: 't-1', password: 'p-1', authorization: 'Bearer x', user: 'ada' }, 'fields');
+    log.info(
+      { apiKey: 'k-1', botToken: 't-1', password: 'p-1', authorization: 'Bearer x', user: 'ada' },
+      'fields',
+    );
     const out = JSON.parse(lines[0] as string);
-    expect(out).toMatchObject({ apiKey: '[redacted]', botToken: '[redacted]', password: '[redacted]', authorization: '[redacted]', user: 'ada' });
+    expect(out).toMatchObject({
+      apiKey: '[redacted]',
+      botToken: '[redacted]',
+      password: '[redacted]',
+      authorization: '[redacted]',
+      user: 'ada',
+    });
   });
 });

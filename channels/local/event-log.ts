@@ -2,7 +2,14 @@
 // (re)connects to the stream gets what it missed (SSE Last-Event-ID). Bounded per conversation.
 
 export type LocalEvent =
-  | { type: 'message'; messageId: string; text?: string; images?: { pngBase64: string; caption?: string }[]; files?: { name: string; dataBase64: string }[]; links?: { url: string; label?: string }[] }
+  | {
+      type: 'message';
+      messageId: string;
+      text?: string;
+      images?: { pngBase64: string; caption?: string }[];
+      files?: { name: string; dataBase64: string }[];
+      links?: { url: string; label?: string }[];
+    }
   | { type: 'edit'; messageId: string; text: string }
   | { type: 'typing' };
 

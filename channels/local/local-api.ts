@@ -15,21 +15,29 @@ const messageBody = z.object({
   clientId: z.string().min(1).max(128).optional(),
 });
 
-async function readMessage(c: Context): Promise<{ body: z.infer<typeof messageBody>; files: LocalUpload[] } | { error: string }> {
+async function readMessage(
+  c: Context,
+): Promise<{ body: z.infer<typeof messageBody>; files: LocalUpload[] } | { error: string }> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
     const form = await c.req.formData();
     const files: LocalUpload[] = [];
     for (const value of form.getAll('file')) {
       if (typeof value === 'string') continue;
-      files.push({ name: value.name || 'upload', mime: value.type || 'application/octet-stream', data: Buffer.from(await value.arrayBuffer()) });
+      files.push({
+        name: value.name || 'upload',
+        mime: value.type || 'application/octet-stream',
+        data: Buffer.from(await value.arrayBuffer()),
+      });
     }
     const parsed = messageBody.safeParse({
       text: form.get('text') ?? '',
       conversation: form.get('conversation') ?? undefined,
       clientId: form.get('clientId') ?? undefined,
     });
-    return parsed.success ? { body: parsed.data, files } : { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return parsed.success
+      ? { body: parsed.data, files }
+      : { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
   }
   let json: unknown;
   try {
@@ -38,7 +46,9 @@ async function readMessage(c: Context): Promise<{ body: z.infer<typeof messageBo
     return { error: `body is not valid JSON: ${(err as Error).message}` };
   }
   const parsed = messageBody.safeParse(json);
-  return parsed.success ? { body: parsed.data, files: [] } : { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
+  return parsed.success
+    ? { body: parsed.data, files: [] }
+    : { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
 }
 
 export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
@@ -49,9 +59,17 @@ export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
     if ('error' in read) return c.json({ error: read.error }, 400);
     const { body, files } = read;
     try {
-      const res = await channel.post({ conversation: body.conversation, text: body.text, files, ...(body.clientId ? { clientId: body.clientId } : {}) });
+      const res = await channel.post({
+        conversation: body.conversation,
+        text: body.text,
+        files,
+        ...(body.clientId ? { clientId: body.clientId } : {}),
+      });
       const row = store.inbound.findByPlatformId('local', res.platformId);
-      return c.json({ id: row?.id, conversation: body.conversation, duplicate: res.duplicate }, res.duplicate ? 200 : 202);
+      return c.json(
+        { id: row?.id, conversation: body.conversation, duplicate: res.duplicate },
+        res.duplicate ? 200 : 202,
+      );
     } catch (err) {
       return c.json({ error: (err as Error).message }, 503);
     }
@@ -60,8 +78,10 @@ export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
   api.get('/messages/:id', (c) => {
     const id = Number(c.req.param('id'));
     const row = Number.isInteger(id) ? store.inbound.get(id) : undefined;
-    if (!row || row.channel !== 'local') return c.json({ error: 'no such message' }, 404);
-    const deliveries = store.deliveries.listForConversation(row.conversationKey, 200).filter((d) => d.inboundId === id);
+    if (row?.channel !== 'local') return c.json({ error: 'no such message' }, 404);
+    const deliveries = store.deliveries
+      .listForConversation(row.conversationKey, 200)
+      .filter((d) => d.inboundId === id);
     const terminal = !['received', 'queued', 'running'].includes(row.state);
     return c.json({
       id,

@@ -42,14 +42,26 @@ export class LocalChannel implements Channel {
   }
 
   /** Accepts a message from the API. Returns whether it was new (a repeated clientId is a duplicate). */
-  async post(input: { conversation: string; text: string; clientId?: string; senderName?: string; files?: LocalUpload[] }) {
+  async post(input: {
+    conversation: string;
+    text: string;
+    clientId?: string;
+    senderName?: string;
+    files?: LocalUpload[];
+  }) {
     if (!this.sink) throw new Error('the local channel is not started');
     const attachments: Attachment[] = [];
     for (const file of input.files ?? []) {
       // Saved before the message is persisted, so the attachment survives a restart (ref = path).
       const path = join(this.uploadsDir, `${randomUUID()}-${basename(file.name).replace(/[^\w.-]+/g, '_')}`);
       await writeFile(path, file.data, { mode: 0o600 });
-      attachments.push({ name: file.name, mime: file.mime, size: file.data.length, ref: path, fetch: () => readFile(path) });
+      attachments.push({
+        name: file.name,
+        mime: file.mime,
+        size: file.data.length,
+        ref: path,
+        fetch: () => readFile(path),
+      });
     }
     const platformId = input.clientId ?? randomUUID();
     const inbound: Inbound = {
@@ -80,8 +92,17 @@ export class LocalChannel implements Channel {
       type: 'message',
       messageId,
       ...(msg.text !== undefined ? { text: msg.text } : {}),
-      ...(msg.images ? { images: msg.images.map((i) => ({ pngBase64: i.png.toString('base64'), ...(i.caption ? { caption: i.caption } : {}) })) } : {}),
-      ...(msg.files ? { files: msg.files.map((f) => ({ name: f.name, dataBase64: f.data.toString('base64') })) } : {}),
+      ...(msg.images
+        ? {
+            images: msg.images.map((i) => ({
+              pngBase64: i.png.toString('base64'),
+              ...(i.caption ? { caption: i.caption } : {}),
+            })),
+          }
+        : {}),
+      ...(msg.files
+        ? { files: msg.files.map((f) => ({ name: f.name, dataBase64: f.data.toString('base64') })) }
+        : {}),
       ...(msg.links ? { links: msg.links } : {}),
     });
     return { messageIds: [messageId] };
@@ -89,7 +110,8 @@ export class LocalChannel implements Channel {
 
   async edit(to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void> {
     const messageId = receipt.messageIds[0];
-    if (messageId) this.events.append(String(to.route.conversation ?? to.key), { type: 'edit', messageId, text });
+    if (messageId)
+      this.events.append(String(to.route.conversation ?? to.key), { type: 'edit', messageId, text });
   }
 
   async typing(to: ConversationRef): Promise<void> {

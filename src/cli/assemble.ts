@@ -42,7 +42,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   let server: ServerType | undefined;
   try {
     const store = createStore(openDatabase(paths.database));
-    const checkpointer = new WalCheckpointer(store.db, { onError: (error) => log.warn({ error }, 'WAL checkpoint failed') });
+    const checkpointer = new WalCheckpointer(store.db, {
+      onError: (error) => log.warn({ error }, 'WAL checkpoint failed'),
+    });
     const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
     if (created)
       log.info({ file: paths.tokenFile }, 'generated a gateway token (show it with `sandgate token show`)');

@@ -4,8 +4,8 @@
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import JSON5 from 'json5';
-import { ConfigError, readConfigFile, validateConfig } from './load.js';
 import { getPath, knownKeys, setPath, unsetPath } from './key-path.js';
+import { ConfigError, readConfigFile, validateConfig } from './load.js';
 import { statePaths } from './paths.js';
 
 /** CLI values arrive as strings; numbers and booleans are stored as such so the file stays readable. */

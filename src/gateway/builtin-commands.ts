@@ -2,10 +2,10 @@
 // agent (/code, /analyze, /rlm) that switches the conversation to that agent and runs the task.
 
 import type { Agent } from '../../agents/agent.js';
+import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import type { Command, CommandRegistry } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
-import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Runner } from './runner.js';
 
 export interface BuiltinDeps {
@@ -20,8 +20,14 @@ export interface BuiltinDeps {
 }
 
 const AGENT_COMMANDS: Record<string, { command: string; summary: string }> = {
-  coding: { command: 'code', summary: 'ask the coding agent (writes and runs code, serves previews); --team for a planner + developer' },
-  analysis: { command: 'analyze', summary: 'ask the data-analysis agent about attached data (charts come back as images)' },
+  coding: {
+    command: 'code',
+    summary: 'ask the coding agent (writes and runs code, serves previews); --team for a planner + developer',
+  },
+  analysis: {
+    command: 'analyze',
+    summary: 'ask the data-analysis agent about attached data (charts come back as images)',
+  },
   rlm: { command: 'rlm', summary: 'ask the recursive-LM agent (code that calls sub-LLMs and sub-agents)' },
 };
 
@@ -40,7 +46,8 @@ export function parseAgentOptions(args: string): { options: Record<string, strin
 
 function dropQueued(deps: BuiltinDeps, key: string): number {
   const dropped = deps.lanes.drop(key);
-  for (const row of dropped) deps.store.inbound.transition(row.id, ['queued'], 'cancelled', 'cancelled by /cancel or /new');
+  for (const row of dropped)
+    deps.store.inbound.transition(row.id, ['queued'], 'cancelled', 'cancelled by /cancel or /new');
   return dropped.length;
 }
 
@@ -83,7 +90,9 @@ export function registerBuiltinCommands(deps: BuiltinDeps): void {
       const stopped = runner.cancel(msg.conversationKey, 'cancel');
       const dropped = dropQueued(deps, msg.conversationKey);
       if (!stopped && !dropped) return { text: 'Nothing to cancel.' };
-      return { text: `Cancelling${stopped ? ' the current run' : ''}${dropped ? `${stopped ? ' and' : ''} ${dropped} queued message(s)` : ''}.` };
+      return {
+        text: `Cancelling${stopped ? ' the current run' : ''}${dropped ? `${stopped ? ' and' : ''} ${dropped} queued message(s)` : ''}.`,
+      };
     },
   });
 
@@ -114,7 +123,14 @@ export function registerBuiltinCommands(deps: BuiltinDeps): void {
         if (!text && ctx.msg.attachments.length === 0) {
           return { text: `Now talking to the ${agent.name} agent. Send the task as plain text.` };
         }
-        const { reply, usage } = await runner.runAgent(agent.name, ctx.msg, ctx.runId ?? 0, text, ctx, options);
+        const { reply, usage } = await runner.runAgent(
+          agent.name,
+          ctx.msg,
+          ctx.runId ?? 0,
+          text,
+          ctx,
+          options,
+        );
         return usage ? { ...reply, usage } : reply;
       },
     };

@@ -56,7 +56,8 @@ export function chunkText(text: string, max: number): string[] {
     if (fence) push(fence.opener);
   };
   const fits = (line: string, fenceAfter: Fence | undefined) =>
-    length + (lines.length ? 1 : 0) + line.length + (fenceAfter ? CLOSE_SEP + fenceAfter.marker.length : 0) <= max;
+    length + (lines.length ? 1 : 0) + line.length + (fenceAfter ? CLOSE_SEP + fenceAfter.marker.length : 0) <=
+    max;
 
   for (const line of text.split('\n')) {
     const m = FENCE.exec(line);
@@ -64,7 +65,11 @@ export function chunkText(text: string, max: number): string[] {
     if (m) {
       const marker = m[1] as string;
       if (!fence) fenceAfter = { opener: line, marker };
-      else if (marker[0] === fence.marker[0] && marker.length >= fence.marker.length && line.trim() === marker)
+      else if (
+        marker[0] === fence.marker[0] &&
+        marker.length >= fence.marker.length &&
+        line.trim() === marker
+      )
         fenceAfter = undefined;
     }
     if (!fits(line, fenceAfter)) {

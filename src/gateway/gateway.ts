@@ -4,21 +4,21 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { ModelClient } from '../model/types.js';
 import type { Agent } from '../../agents/agent.js';
 import type { Channel, ChannelStatus } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
+import type { ModelClient } from '../model/types.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import { type AccessControl, localOwnerOnly } from './access.js';
 import { AttachmentSource } from './attachment-source.js';
+import type { BackoffPolicy } from './backoff.js';
 import { registerBuiltinCommands } from './builtin-commands.js';
 import { CommandRegistry } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
 import { Intake } from './intake.js';
 import { LaneQueue } from './lane-queue.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import type { BackoffPolicy } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { recoverAfterRestart } from './recovery.js';
 import { Runner } from './runner.js';
@@ -63,7 +63,11 @@ export class Gateway {
     this.channels = new Map(opts.channels.map((c) => [c.id, c]));
     const attachments = new AttachmentSource(this.channels);
     const agents = new Map((opts.agents ?? []).map((a) => [a.name, a]));
-    this.outbox = new Outbox({ store, channels: this.channels, log, metrics: this.metrics,
+    this.outbox = new Outbox({
+      store,
+      channels: this.channels,
+      log,
+      metrics: this.metrics,
       pollMs: opts.pollMs ?? 250,
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
@@ -120,7 +124,8 @@ export class Gateway {
   async start(): Promise<void> {
     const { store, log } = this.opts;
     const { interrupted } = recoverAfterRestart(store, (id) => this.channels.get(id)?.limits.textMax ?? 4000);
-    if (interrupted) log.warn({ interrupted }, 'runs interrupted by the last shutdown were marked and their senders told');
+    if (interrupted)
+      log.warn({ interrupted }, 'runs interrupted by the last shutdown were marked and their senders told');
     this.outbox.start();
     this.started = true;
     this.intake.resumeQueued();
@@ -132,7 +137,10 @@ export class Gateway {
           await channel.start(this.intake, this.channelAborts.signal);
           log.info({ channel: channel.id, status: channel.status().state }, 'channel started');
         } catch (err) {
-          log.error({ err, channel: channel.id }, 'channel failed to start; the gateway keeps running without it');
+          log.error(
+            { err, channel: channel.id },
+            'channel failed to start; the gateway keeps running without it',
+          );
         }
       }),
     );
@@ -182,7 +190,9 @@ export class Gateway {
   private registerGauges(): void {
     const { registry } = this.metrics;
     const { store } = this.opts;
-    registry.gauge('sandgate_queue_depth', 'Messages waiting in conversation lanes', () => [{ value: this.lanes.depth }]);
+    registry.gauge('sandgate_queue_depth', 'Messages waiting in conversation lanes', () => [
+      { value: this.lanes.depth },
+    ]);
     registry.gauge('sandgate_runs_active', 'Runs executing now', () => [{ value: this.lanes.inFlight }]);
     registry.gauge('sandgate_runs', 'Runs by state (all time)', () =>
       Object.entries(store.runs.countByState()).map(([state, value]) => ({ labels: { state }, value })),

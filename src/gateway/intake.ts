@@ -11,7 +11,7 @@ import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import type { AccessControl, AccessDecision } from './access.js';
 import type { AttachmentSource } from './attachment-source.js';
-import { type Command, type CommandReply, type CommandRegistry, parseCommand } from './commands.js';
+import { type Command, type CommandRegistry, type CommandReply, parseCommand } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
@@ -71,7 +71,12 @@ export class Intake implements InboundSink {
         mentioned: inbound.mentioned,
         // An oversized message is kept (truncated) so the refusal is traceable, but never run.
         text: tooLarge ? inbound.text.slice(0, maxBytes) : inbound.text,
-        attachments: inbound.attachments.map((a) => ({ name: a.name, mime: a.mime, size: a.size, ...(a.ref ? { ref: a.ref } : {}) })),
+        attachments: inbound.attachments.map((a) => ({
+          name: a.name,
+          mime: a.mime,
+          size: a.size,
+          ...(a.ref ? { ref: a.ref } : {}),
+        })),
         receivedAt: inbound.at.getTime(),
       });
       if (id === undefined) return undefined;
@@ -113,10 +118,15 @@ export class Intake implements InboundSink {
     this.admitting.add(row.id);
     try {
       const decision = await (pending ?? this.deps.access.check(row));
-      const outcome = this.deps.store.db.transaction(() => this.record(row, this.classify(row, decision, refusal)))();
+      const outcome = this.deps.store.db.transaction(() =>
+        this.record(row, this.classify(row, decision, refusal)),
+      )();
       await this.follow(row, outcome);
     } catch (err) {
-      this.deps.log.error({ err, inbound: row.id }, 'could not admit a message; it stays received and is retried');
+      this.deps.log.error(
+        { err, inbound: row.id },
+        'could not admit a message; it stays received and is retried',
+      );
     } finally {
       this.admitting.delete(row.id);
     }
@@ -126,25 +136,62 @@ export class Intake implements InboundSink {
   private classify(row: InboundRow, decision: AccessDecision, refusal?: string): Outcome {
     const { config } = this.deps;
     if (!decision.allow) {
-      return { kind: 'settle', state: decision.hold ? 'held' : 'rejected', reason: decision.reason, outcome: decision.hold ? 'held' : 'rejected', ...(decision.reply ? { reply: { text: decision.reply } } : {}) };
+      return {
+        kind: 'settle',
+        state: decision.hold ? 'held' : 'rejected',
+        reason: decision.reason,
+        outcome: decision.hold ? 'held' : 'rejected',
+        ...(decision.reply ? { reply: { text: decision.reply } } : {}),
+      };
     }
     if (refusal) {
-      return { kind: 'settle', state: 'rejected', reason: refusal, outcome: 'too_large', reply: { text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.` } };
+      return {
+        kind: 'settle',
+        state: 'rejected',
+        reason: refusal,
+        outcome: 'too_large',
+        reply: {
+          text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.`,
+        },
+      };
     }
-    const limit = Math.min(config.limits.maxAttachmentBytes, this.deps.attachmentMax(row.channel) ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(
+      config.limits.maxAttachmentBytes,
+      this.deps.attachmentMax(row.channel) ?? Number.POSITIVE_INFINITY,
+    );
     const tooBig = row.attachments.find((a) => a.size > limit);
     if (tooBig) {
       const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      return { kind: 'settle', state: 'rejected', reason: 'attachment too large', outcome: 'too_large', reply: { text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit here is ${mb(limit)}. Nothing was run — send a smaller file or a link to it.` } };
+      return {
+        kind: 'settle',
+        state: 'rejected',
+        reason: 'attachment too large',
+        outcome: 'too_large',
+        reply: {
+          text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit here is ${mb(limit)}. Nothing was run — send a smaller file or a link to it.`,
+        },
+      };
     }
     if (!row.text.trim() && row.attachments.length === 0) {
-      return { kind: 'settle', state: 'rejected', reason: 'empty message', outcome: 'empty', reply: { text: 'That message was empty. Send text, a command (see /help) or a file.' } };
+      return {
+        kind: 'settle',
+        state: 'rejected',
+        reason: 'empty message',
+        outcome: 'empty',
+        reply: { text: 'That message was empty. Send text, a command (see /help) or a file.' },
+      };
     }
     const parsed = parseCommand(row.text);
     if (parsed) {
       const command = this.deps.commands.get(parsed.name);
       if (!command) {
-        return { kind: 'settle', state: 'rejected', reason: 'unknown command', outcome: 'unknown_command', reply: { text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}` } };
+        return {
+          kind: 'settle',
+          state: 'rejected',
+          reason: 'unknown command',
+          outcome: 'unknown_command',
+          reply: { text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}` },
+        };
       }
       if (command.mode === 'immediate') return { kind: 'immediate', command, args: parsed.args };
     }
@@ -155,7 +202,10 @@ export class Intake implements InboundSink {
   private record(row: InboundRow, outcome: Outcome): Outcome | undefined {
     const { store } = this.deps;
     const to = outcome.kind === 'settle' ? outcome.state : outcome.kind === 'queue' ? 'queued' : 'running';
-    if (!store.inbound.transition(row.id, ['received'], to, outcome.kind === 'settle' ? outcome.reason : null)) return undefined;
+    if (
+      !store.inbound.transition(row.id, ['received'], to, outcome.kind === 'settle' ? outcome.reason : null)
+    )
+      return undefined;
     if (outcome.kind === 'settle' && outcome.reply) this.reply(row, outcome.reply);
     return outcome;
   }
@@ -177,14 +227,14 @@ export class Intake implements InboundSink {
     }
   }
 
-  /** Moves the row to its final state and records the reply in one transaction. */
-  private settle(row: InboundRow, state: 'held' | 'rejected' | 'done', reason: string | null, reply?: CommandReply): void {
+  /** An immediate command is done: its reply and the row's final state, in one transaction. */
+  private finishImmediate(row: InboundRow, reply: CommandReply | undefined): void {
     const { store } = this.deps;
     store.db.transaction(() => {
-      if (!store.inbound.transition(row.id, ['received', 'running'], state, reason)) return;
+      if (!store.inbound.transition(row.id, ['running'], 'done')) return;
       if (reply) this.reply(row, reply);
     })();
-    if (state !== 'held') this.deps.attachments.forget(row.id);
+    this.deps.attachments.forget(row.id);
     if (reply) this.deps.outbox.wake();
   }
 
@@ -197,11 +247,7 @@ export class Intake implements InboundSink {
     );
   }
 
-  private async runImmediate(
-    row: InboundRow,
-    args: string,
-    run: Command['run'],
-  ): Promise<void> {
+  private async runImmediate(row: InboundRow, args: string, run: Command['run']): Promise<void> {
     const { log } = this.deps;
     let reply: CommandReply | undefined;
     try {
@@ -216,6 +262,6 @@ export class Intake implements InboundSink {
     } catch (err) {
       reply = { text: `That command failed: ${(err as Error).message}` };
     }
-    this.settle(row, 'done', null, reply);
+    this.finishImmediate(row, reply);
   }
 }

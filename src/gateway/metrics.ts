@@ -74,7 +74,8 @@ export class MetricsRegistry {
     this.series.set(name, {
       help,
       type: 'gauge',
-      render: (n) => read().map(({ labels, value }) => `${n}${labels ? `{${labelKey(labels)}}` : ''} ${value}`),
+      render: (n) =>
+        read().map(({ labels, value }) => `${n}${labels ? `{${labelKey(labels)}}` : ''} ${value}`),
     });
   }
 
@@ -95,9 +96,17 @@ export function createGatewayMetrics(registry = new MetricsRegistry()) {
     inbound: registry.counter('sandgate_inbound_total', 'Inbound messages by channel and outcome'),
     runs: registry.counter('sandgate_runs_finished_total', 'Finished runs by kind and state'),
     deliveries: registry.counter('sandgate_deliveries_total', 'Delivery attempts by channel and outcome'),
-    intakeSeconds: registry.histogram('sandgate_intake_seconds', 'Time to persist and admit an inbound message', seconds),
+    intakeSeconds: registry.histogram(
+      'sandgate_intake_seconds',
+      'Time to persist and admit an inbound message',
+      seconds,
+    ),
     runSeconds: registry.histogram('sandgate_run_seconds', 'Run duration by kind', seconds),
-    deliverySeconds: registry.histogram('sandgate_delivery_seconds', 'Time from enqueue to delivered', seconds),
+    deliverySeconds: registry.histogram(
+      'sandgate_delivery_seconds',
+      'Time from enqueue to delivered',
+      seconds,
+    ),
   };
 }
 

@@ -122,7 +122,14 @@ export class Outbox {
       if (!channel) throw new DeliveryError(`channel ${row.channel} is not running`);
       const msg = this.toOutbound(row);
       let receipt: unknown;
-      if (row.payload.replaces && channel.edit && msg.text !== undefined && !msg.images && !msg.files && !msg.links) {
+      if (
+        row.payload.replaces &&
+        channel.edit &&
+        msg.text !== undefined &&
+        !msg.images &&
+        !msg.files &&
+        !msg.links
+      ) {
         try {
           await channel.edit(to, row.payload.replaces, msg.text);
           receipt = row.payload.replaces;
@@ -140,13 +147,19 @@ export class Outbox {
       if (e?.opts.permanent || attempts >= this.backoff.maxAttempts) {
         store.deliveries.markFailed(row.id, message);
         metrics.deliveries.inc({ channel: row.channel, outcome: 'failed' });
-        log.error({ delivery: row.id, channel: row.channel, attempts, error: message }, 'delivery failed for good');
+        log.error(
+          { delivery: row.id, channel: row.channel, attempts, error: message },
+          'delivery failed for good',
+        );
         return;
       }
       const delay = retryDelay(this.backoff, attempts, e?.opts.retryAfterMs);
       store.deliveries.markRetry(row.id, this.now() + delay, message);
       metrics.deliveries.inc({ channel: row.channel, outcome: 'retry' });
-      log.warn({ delivery: row.id, channel: row.channel, attempts, delayMs: delay, error: message }, 'delivery failed; will retry');
+      log.warn(
+        { delivery: row.id, channel: row.channel, attempts, delayMs: delay, error: message },
+        'delivery failed; will retry',
+      );
     }
   }
 }

@@ -5,19 +5,31 @@
 import type { Store } from '../store/store.js';
 import { enqueueReply } from './reply-writer.js';
 
-export function recoverAfterRestart(store: Store, textMax: (channel: string) => number): { interrupted: number } {
+export function recoverAfterRestart(
+  store: Store,
+  textMax: (channel: string) => number,
+): { interrupted: number } {
   let interrupted = 0;
   for (const run of store.runs.running()) {
     const msg = store.inbound.get(run.inboundId);
     store.db.transaction(() => {
-      if (!store.runs.finish(run.id, 'interrupted', 'the gateway stopped while this run was executing')) return;
+      if (!store.runs.finish(run.id, 'interrupted', 'the gateway stopped while this run was executing'))
+        return;
       interrupted++;
       if (!msg || !store.inbound.transition(msg.id, ['running'], 'interrupted', 'gateway restarted')) return;
       const what = msg.text.length > 60 ? `${msg.text.slice(0, 57)}…` : msg.text;
       enqueueReply(
         store,
-        { channel: msg.channel, conversationKey: msg.conversationKey, route: msg.route, inboundId: msg.id, runId: run.id },
-        { text: `Your request “${what}” was interrupted because the gateway restarted. Send it again if you still need it.` },
+        {
+          channel: msg.channel,
+          conversationKey: msg.conversationKey,
+          route: msg.route,
+          inboundId: msg.id,
+          runId: run.id,
+        },
+        {
+          text: `Your request “${what}” was interrupted because the gateway restarted. Send it again if you still need it.`,
+        },
         { textMax: textMax(msg.channel) },
       );
     })();

@@ -2,8 +2,8 @@
 // channel's limit, images and files stored as artifacts so a retry after a restart still has them.
 // Call it inside the transaction that finishes the run, so a reply is recorded exactly once.
 
-import type { Store } from '../store/store.js';
 import type { DeliveryPayload } from '../store/repos/deliveries-repo.js';
+import type { Store } from '../store/store.js';
 import { chunkText } from './chunk.js';
 import type { CommandReply } from './commands.js';
 
@@ -23,7 +23,12 @@ export interface ReplyOptions {
 
 const DEFAULT_TEXT_MAX = 4000;
 
-export function enqueueReply(store: Store, target: ReplyTarget, reply: CommandReply, opts: ReplyOptions): number[] {
+export function enqueueReply(
+  store: Store,
+  target: ReplyTarget,
+  reply: CommandReply,
+  opts: ReplyOptions,
+): number[] {
   const ids: number[] = [];
   const add = (payload: DeliveryPayload) => ids.push(store.deliveries.enqueue({ ...target, payload }));
   const runId = target.runId ?? null;
@@ -47,11 +52,18 @@ export function enqueueReply(store: Store, target: ReplyTarget, reply: CommandRe
     add({ imageIds: [id] });
   }
   for (const file of reply.files ?? []) {
-    const id = store.artifacts.add({ runId, kind: 'file', name: file.name, mime: 'application/octet-stream', data: file.data });
+    const id = store.artifacts.add({
+      runId,
+      kind: 'file',
+      name: file.name,
+      mime: 'application/octet-stream',
+      data: file.data,
+    });
     add({ fileIds: [id] });
   }
   if (!chunks.length && links) add({ links, text: links.map((l) => l.url).join('\n') });
   // A status message that no text replaced still says "working…": settle it.
-  if (replaces && ids.length) ids.unshift(store.deliveries.enqueue({ ...target, payload: { text: '✓ done', replaces } }));
+  if (replaces && ids.length)
+    ids.unshift(store.deliveries.enqueue({ ...target, payload: { text: '✓ done', replaces } }));
   return ids;
 }

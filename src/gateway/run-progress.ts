@@ -62,7 +62,11 @@ export class RunProgress {
   private render(): string {
     const shown = this.lines.slice(-LINES_SHOWN);
     const more = this.lines.length - shown.length;
-    return [`⏳ ${this.title}`, ...(more > 0 ? [`… ${more} earlier steps`] : []), ...shown.map((l) => `• ${l}`)].join('\n');
+    return [
+      `⏳ ${this.title}`,
+      ...(more > 0 ? [`… ${more} earlier steps`] : []),
+      ...shown.map((l) => `• ${l}`),
+    ].join('\n');
   }
 
   private scheduleEdit(): void {
@@ -72,7 +76,9 @@ export class RunProgress {
       this.editTimer = undefined;
       if (this.closed || !this.receipt) return;
       this.lastEdit = Date.now();
-      this.channel.edit?.(this.to, this.receipt, this.render()).catch((err) => this.log.debug({ err }, 'status edit failed'));
+      this.channel
+        .edit?.(this.to, this.receipt, this.render())
+        .catch((err) => this.log.debug({ err }, 'status edit failed'));
     }, wait);
     this.editTimer.unref();
   }

@@ -2,12 +2,12 @@
 // conversation's agent. The reply, the run's final state and the message's state are written in
 // one transaction, so after a crash a message is either answered or marked interrupted — never both.
 
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { ModelClient } from '../model/types.js';
 import type { Agent, Progress, TaskFile } from '../../agents/agent.js';
 import type { Channel } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
+import type { ModelClient } from '../model/types.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { RunState } from '../store/repos/runs-repo.js';
 import type { Store } from '../store/store.js';
@@ -88,7 +88,9 @@ export class Runner {
     const runLog = log.child({ run: runId, conversation: row.conversationKey, kind: target.kind });
     const channel = this.deps.channels.get(row.channel);
     const to = { channel: row.channel as Channel['id'], key: row.conversationKey, route: row.route };
-    const progress = channel ? new RunProgress(channel, to, runLog, `working on it (${target.kind})`) : undefined;
+    const progress = channel
+      ? new RunProgress(channel, to, runLog, `working on it (${target.kind})`)
+      : undefined;
     const emit = (p: Progress) => {
       store.runs.addProgress(runId, p.agent ? `[${p.agent}] ${p.text}` : p.text);
       progress?.emit(p);
@@ -130,12 +132,22 @@ export class Runner {
     const textMax = channel?.limits.textMax ?? 4000;
     await store.batch.run(() => {
       if (reply && (reply.text || reply.images?.length || reply.files?.length || reply.links?.length)) {
-        enqueueReply(store, { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId }, reply, {
-          textMax,
-          ...(receipt ? { replaces: receipt } : {}),
-        });
+        enqueueReply(
+          store,
+          { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
+          reply,
+          {
+            textMax,
+            ...(receipt ? { replaces: receipt } : {}),
+          },
+        );
       } else if (receipt) {
-        enqueueReply(store, { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId }, { text: '✓ done (no output)' }, { textMax, replaces: receipt });
+        enqueueReply(
+          store,
+          { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
+          { text: '✓ done (no output)' },
+          { textMax, replaces: receipt },
+        );
       }
       store.runs.finish(runId, state, error, usage);
       store.inbound.transition(row.id, ['running'], state);
@@ -208,7 +220,14 @@ export class Runner {
       fetch: () => this.deps.attachments.fetch(row, i),
     }));
     const result = await agent.run(
-      { runId, conversationKey: row.conversationKey, senderId: `${row.channel}:${row.senderId}`, text, files, options },
+      {
+        runId,
+        conversationKey: row.conversationKey,
+        senderId: `${row.channel}:${row.senderId}`,
+        text,
+        files,
+        options,
+      },
       {
         sandbox: ctx.sandbox,
         model: this.deps.model,

@@ -1,7 +1,7 @@
 // The gateway token guards /api/* and the dashboard. Generated on first start (32 random bytes,
 // base64url) into $SANDGATE_HOME/gateway-token with mode 0600, unless configured explicitly.
 
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 

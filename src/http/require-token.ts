@@ -11,7 +11,9 @@ export function requireToken(getToken: () => string): MiddlewareHandler {
   const failures = new Map<string, { count: number; since: number }>();
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7).trim() : (c.req.header('x-sandgate-token') ?? '');
+    const given = header.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : (c.req.header('x-sandgate-token') ?? '');
     const client = c.req.header('x-forwarded-for') ?? 'direct';
     const now = Date.now();
     const f = failures.get(client);
@@ -22,7 +24,10 @@ export function requireToken(getToken: () => string): MiddlewareHandler {
       const entry = f && now - f.since < WINDOW_MS ? f : { count: 0, since: now };
       entry.count++;
       failures.set(client, entry);
-      return c.json({ error: given ? 'invalid gateway token' : 'missing gateway token (Authorization: Bearer <token>)' }, 401);
+      return c.json(
+        { error: given ? 'invalid gateway token' : 'missing gateway token (Authorization: Bearer <token>)' },
+        401,
+      );
     }
     await next();
   };

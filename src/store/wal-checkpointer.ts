@@ -37,7 +37,10 @@ export class WalCheckpointer {
     opts: { everyMs?: number; onError?: (message: string) => void } = {},
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: db.name, everyMs: opts.everyMs ?? 1000 } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, file: db.name, everyMs: opts.everyMs ?? 1000 },
+    });
     this.worker.unref();
     this.worker.on('message', (m: { error?: string }) => {
       if (m.error) opts.onError?.(m.error);

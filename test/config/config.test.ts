@@ -14,7 +14,10 @@ describe('configuration', () => {
 
   it('layers defaults < config.json5 < environment', () => {
     expect(loadConfig(home.home, {}).port).toBe(8787);
-    writeFileSync(join(home.home, 'config.json5'), '{ port: 9001, telegram: { apiRoot: "http://file.example" } }');
+    writeFileSync(
+      join(home.home, 'config.json5'),
+      '{ port: 9001, telegram: { apiRoot: "http://file.example" } }',
+    );
     const fromFile = loadConfig(home.home, {});
     expect(fromFile.port).toBe(9001);
     expect(fromFile.telegram.apiRoot).toBe('http://file.example');
@@ -27,12 +30,16 @@ describe('configuration', () => {
   it('picks the sandbox provider from the Daytona key unless set', () => {
     expect(loadConfig(home.home, {}).sandbox.provider).toBe('local');
     expect(loadConfig(home.home, { DAYTONA_API_KEY: 'dtn_x' }).sandbox.provider).toBe('daytona');
-    expect(loadConfig(home.home, { DAYTONA_API_KEY: 'dtn_x', SANDGATE_SANDBOX: 'local' }).sandbox.provider).toBe('local');
+    expect(
+      loadConfig(home.home, { DAYTONA_API_KEY: 'dtn_x', SANDGATE_SANDBOX: 'local' }).sandbox.provider,
+    ).toBe('local');
   });
 
   it('names the bad key, where it came from and why', () => {
     expect(() => loadConfig(home.home, { SANDGATE_PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadConfig(home.home, { SANDGATE_PORT: 'eighty' })).toThrow(/port \(from env SANDGATE_PORT\): .*number/);
+    expect(() => loadConfig(home.home, { SANDGATE_PORT: 'eighty' })).toThrow(
+      /port \(from env SANDGATE_PORT\): .*number/,
+    );
     writeFileSync(join(home.home, 'config.json5'), '{ channels: { telegram: { dmPolicy: "everyone" } } }');
     expect(() => loadConfig(home.home, {})).toThrow(/channels\.telegram\.dmPolicy \(from config\.json5\)/);
   });
@@ -52,7 +59,9 @@ describe('configuration', () => {
     configFileSet(home.home, 'telegram.apiRoot', 'http://127.0.0.1:9999');
     expect(configFileGet(home.home, 'telegram.apiRoot')).toBe('http://127.0.0.1:9999');
     expect(loadConfig(home.home, {}).telegram.apiRoot).toBe('http://127.0.0.1:9999');
-    expect(() => configFileSet(home.home, 'telegram.apiroot', 'x')).toThrow(/unknown config key "telegram.apiroot"/);
+    expect(() => configFileSet(home.home, 'telegram.apiroot', 'x')).toThrow(
+      /unknown config key "telegram.apiroot"/,
+    );
     expect(() => configFileSet(home.home, 'port', 'not-a-port')).toThrow(/port/);
     expect(configFileUnset(home.home, 'telegram.apiRoot')).toBe(true);
     expect(loadConfig(home.home, {}).telegram.apiRoot).toBe('https://api.telegram.org');

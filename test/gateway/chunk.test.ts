@@ -16,7 +16,10 @@ function randomReply(rand: () => number): string {
   const n = 3 + Math.floor(rand() * 12);
   for (let i = 0; i < n; i++) {
     if (rand() < 0.35) {
-      const body = Array.from({ length: 1 + Math.floor(rand() * 30) }, (_, j) => `  line ${j} ${'x'.repeat(Math.floor(rand() * 90))}`);
+      const body = Array.from(
+        { length: 1 + Math.floor(rand() * 30) },
+        (_, j) => `  line ${j} ${'x'.repeat(Math.floor(rand() * 90))}`,
+      );
       parts.push(['```python', ...body, '```'].join('\n'));
     } else {
       parts.push(Array.from({ length: 1 + Math.floor(rand() * 60) }, () => 'word').join(' '));

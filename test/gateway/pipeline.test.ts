@@ -81,7 +81,8 @@ describe('the inbound pipeline', () => {
   it('runs different conversations in parallel, up to the global cap', async () => {
     const { channel, agent, gateway } = setup({ cap: 2 });
     await gateway.start();
-    for (const c of ['a', 'b', 'c']) await channel.sink!.receive(channel.inbound({ text: c, conversationKey: c }));
+    for (const c of ['a', 'b', 'c'])
+      await channel.sink!.receive(channel.inbound({ text: c, conversationKey: c }));
     await waitFor(() => agent.isWaiting('a') && agent.isWaiting('b'), 'two parallel runs');
     expect(agent.isWaiting('c')).toBe(false);
     expect(gateway.lanes.depth).toBe(1);
@@ -104,7 +105,9 @@ describe('the inbound pipeline', () => {
     await gateway.outbox.flush(2000);
     expect(channel.texts().filter((t) => t === 'answer to flaky')).toHaveLength(1);
     expect(channel.attempts).toBeGreaterThanOrEqual(3);
-    const row = store.db.prepare(`SELECT attempts, state FROM deliveries WHERE payload_json LIKE '%flaky%'`).get();
+    const row = store.db
+      .prepare(`SELECT attempts, state FROM deliveries WHERE payload_json LIKE '%flaky%'`)
+      .get();
     expect(row).toEqual({ attempts: 3, state: 'sent' });
   });
 
@@ -187,8 +190,17 @@ describe('the inbound pipeline', () => {
     await first.channel.sink!.receive(first.channel.inbound({ text: 'in flight', conversationKey: 'x' }));
     await waitFor(() => first.agent.isWaiting('in flight'), 'the run');
     first.store.inbound.insert({
-      channel: 'telegram', platformId: 'queued-1', conversationKey: 'y', route: { chat: 'y' }, senderId: 'u1',
-      senderName: 'U', isDirect: true, mentioned: false, text: 'waiting', attachments: [], receivedAt: Date.now(),
+      channel: 'telegram',
+      platformId: 'queued-1',
+      conversationKey: 'y',
+      route: { chat: 'y' },
+      senderId: 'u1',
+      senderName: 'U',
+      isDirect: true,
+      mentioned: false,
+      text: 'waiting',
+      attachments: [],
+      receivedAt: Date.now(),
     });
     first.store.db.prepare(`UPDATE inbound SET state = 'queued' WHERE platform_id = 'queued-1'`).run();
     first.gateway.outbox.stop();
@@ -198,7 +210,10 @@ describe('the inbound pipeline', () => {
     const second = setup();
     second.agent.autoRelease = true;
     await second.gateway.start();
-    await waitFor(() => second.channel.texts('x').some((t) => /interrupted because the gateway restarted/.test(t)), 'the interruption notice');
+    await waitFor(
+      () => second.channel.texts('x').some((t) => /interrupted because the gateway restarted/.test(t)),
+      'the interruption notice',
+    );
     await waitFor(() => second.channel.texts('y').includes('answer to waiting'), 'the queued message to run');
     expect(second.store.runs.countByState()).toMatchObject({ interrupted: 1, done: 1 });
     expect(second.agent.started.map((t) => t.text)).toEqual(['waiting']);

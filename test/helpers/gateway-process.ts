@@ -23,7 +23,11 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   return env;
 }
 
-export async function startGatewayProcess(home: string, extra: Record<string, string> = {}, timeoutMs = 30_000): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  home: string,
+  extra: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [BIN, 'gateway'], {
     env: cliEnv(home, { SANDGATE_PORT: '0', ...extra }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,7 +64,15 @@ export async function startGatewayProcess(home: string, extra: Record<string, st
   };
 }
 
-export function runCli(home: string, args: string[], extra: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, [BIN, ...args], { env: cliEnv(home, extra), encoding: 'utf8', timeout: 60_000 });
+export function runCli(
+  home: string,
+  args: string[],
+  extra: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, [BIN, ...args], {
+    env: cliEnv(home, extra),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
 }

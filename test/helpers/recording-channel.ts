@@ -1,7 +1,16 @@
 // A Channel for pipeline tests: records what the gateway delivers and can be told to fail.
 // It implements our own port (not a platform library), so nothing external is being mocked.
 
-import type { Channel, ChannelId, ChannelStatus, ConversationRef, DeliveryReceipt, Inbound, InboundSink, Outbound } from '../../channels/channel.js';
+import type {
+  Channel,
+  ChannelId,
+  ChannelStatus,
+  ConversationRef,
+  DeliveryReceipt,
+  Inbound,
+  InboundSink,
+  Outbound,
+} from '../../channels/channel.js';
 import { DeliveryError } from '../../channels/channel.js';
 
 export class RecordingChannel implements Channel {

@@ -133,9 +133,9 @@ export class InboundRepo {
   }
 
   findByPlatformId(channel: string, platformId: string): InboundRow | undefined {
-    const r = this.db.prepare('SELECT * FROM inbound WHERE channel = ? AND platform_id = ?').get(channel, platformId) as
-      | RawRow
-      | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM inbound WHERE channel = ? AND platform_id = ?')
+      .get(channel, platformId) as RawRow | undefined;
     return r ? toRow(r) : undefined;
   }
 
