@@ -2,13 +2,12 @@
 // device's public key → a nonce; POST /auth/verify with the signed nonce → the session cookie. Failed
 // token or link attempts are counted per client address and refused for a while once too many.
 
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { DeviceError, type Devices, formatDeviceId } from '../../../pairing/devices/index.js';
+import { clientAddress, type FailureLimiter } from '../failure-limiter.js';
 import { tokensEqual } from '../gateway-token.js';
-import type { FailureLimiter } from './rate-limit.js';
 import { crossSiteReason } from './security-headers.js';
 import { setSessionCookie } from './session.js';
 import { deviceView } from './views.js';
@@ -34,14 +33,6 @@ export interface AuthRouteDeps {
   limiter: FailureLimiter;
   secureCookies: boolean;
   clock: () => number;
-}
-
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** "Chrome on Linux"-style label from the User-Agent, for telling devices apart in the list. */

@@ -2,13 +2,13 @@
 // the session-guarded API (/api) behind it. Needs the gateway token AND an approved device (DESIGN §4).
 
 import { Hono } from 'hono';
+import { FailureLimiter } from '../failure-limiter.js';
 import { accessRoutes } from './access-routes.js';
 import { activityRoutes } from './activity-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { chatRoutes } from './chat-routes.js';
 import type { DashboardDeps } from './deps.js';
 import { EventStreams } from './event-streams.js';
-import { FailureLimiter } from './rate-limit.js';
 import { securityHeaders } from './security-headers.js';
 import { clearSessionCookie, type DashboardEnv, requireApproved, requireSession } from './session.js';
 import { assetServer, DEFAULT_ASSETS_DIR } from './static-assets.js';

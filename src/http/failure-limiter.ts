@@ -1,6 +1,18 @@
-// Counts failed login attempts (wrong gateway token, unknown link) per client address in a sliding
-// window; once over the limit the address is refused until the window passes. In memory: a restart
-// forgets, which is fine for a 256-bit token.
+// Counts failed attempts (a wrong gateway token on /api or at the dashboard login, an unknown link)
+// per client socket address in a sliding window; over the limit the address is refused until the
+// window passes. In memory: a restart forgets, which is fine for a 256-bit token.
+
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+
+/** The peer's socket address (not a header a client could set). */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
