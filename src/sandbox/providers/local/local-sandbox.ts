@@ -102,6 +102,9 @@ export class LocalSandbox implements Sandbox {
     let timedOut = false;
     let id: string | undefined;
     let timer: NodeJS.Timeout | undefined;
+    // A quick command's exit can be handled before the spawn reply's callback runs: no timer then,
+    // or a stray timer would keep the process alive for the whole timeout.
+    let finished = false;
     const onAbort = () => id && sup.signal(id, 'KILL');
     try {
       const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
@@ -123,6 +126,7 @@ export class LocalSandbox implements Sandbox {
           .catch((err: unknown) => Promise.reject(asPathError(err)))
           .then((p) => {
             id = p.id;
+            if (finished) return;
             timer = setTimeout(() => {
               timedOut = true;
               sup.signal(p.id, 'KILL');
@@ -138,6 +142,7 @@ export class LocalSandbox implements Sandbox {
       else if (opts.signal?.aborted) err += '\n[cancelled: the command and its children were killed]\n';
       return { exitCode: exitCodeOf(exit.code, exit.signal), stdout: stdout.text(), stderr: err, timedOut };
     } finally {
+      finished = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
