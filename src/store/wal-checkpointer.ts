@@ -1,8 +1,8 @@
 // Moves WAL checkpoints off the event loop. A checkpoint copies the WAL into the database file and
 // fsyncs it, which takes milliseconds; done by auto-checkpoint it lands on whichever commit crossed
 // the threshold and shows up as the gateway's tail latency. Here a worker thread with its own
-// connection checkpoints (PASSIVE: never blocks writers) on a timer, and the main connection's
-// auto-checkpoint is turned off. If the worker dies, auto-checkpoint is turned back on.
+// connection checkpoints (PASSIVE: never blocks writers) once the WAL has grown past a threshold,
+// and the main connection's auto-checkpoint is turned off. If the worker dies, it is turned back on.
 
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -11,10 +11,13 @@ import type { Db } from './db.js';
 // Plain CommonJS so the worker runs the same way under tsx and from dist/.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 5000');
+const walSize = () => { try { return statSync(workerData.file + '-wal').size; } catch { return 0; } };
 const timer = setInterval(() => {
+  if (walSize() < workerData.minWalBytes) return;
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err) }); }
 }, workerData.everyMs);
 parentPort.on('message', (m) => {
@@ -34,12 +37,18 @@ export class WalCheckpointer {
 
   constructor(
     private readonly db: Db,
-    opts: { everyMs?: number; onError?: (message: string) => void } = {},
+    opts: { everyMs?: number; minWalBytes?: number; onError?: (message: string) => void } = {},
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file: db.name, everyMs: opts.everyMs ?? 1000 },
+      workerData: {
+        driver,
+        file: db.name,
+        everyMs: opts.everyMs ?? 1000,
+        // About what auto-checkpoint lets grow (4000 pages), so the fsyncs are as rare as before.
+        minWalBytes: opts.minWalBytes ?? 16 * 1024 * 1024,
+      },
     });
     this.worker.unref();
     this.worker.on('message', (m: { error?: string }) => {
