@@ -7,7 +7,12 @@ import { configSchema } from '../../src/config/schema.js';
 import { ConversationSandboxes } from '../../src/sandbox/conversation-sandboxes.js';
 import { createConversationSandboxes } from '../../src/sandbox/factory.js';
 import type { Sandbox, SandboxProvider } from '../../src/sandbox/provider.js';
+import {
+  DaytonaSandboxProvider,
+  daytonaClient,
+} from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { POOL_LABEL } from '../../src/sandbox/warm-pool.js';
+import { startFakeDaytona } from '../fakes/daytona/server.js';
 import { localProvider, silentLog, tempHome } from './helpers.js';
 
 describe('warm pool', () => {
@@ -162,6 +167,43 @@ describe('warm pool from config', () => {
     await gateway.shutdown();
     await cli.shutdown();
     cleanup();
+  }, 60_000);
+});
+
+describe('warm pool on Daytona (real SDK, protocol fake)', () => {
+  it('relabels a pool member through the SDK, or hands out a fresh sandbox when that fails', async () => {
+    const fake = await startFakeDaytona();
+    const provider = new DaytonaSandboxProvider({
+      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
+      log: silentLog,
+      autoStopMinutes: 20,
+      autoDeleteMinutes: 1440,
+      interruptGraceMs: 500,
+    });
+    const leases = new ConversationSandboxes({
+      provider,
+      log: silentLog,
+      idleStopSec: 60,
+      maxLive: 4,
+      poolSize: 1,
+    });
+    try {
+      await leases.pool?.settled();
+      const member = leases.pool?.ids[0];
+      expect(member).toBeDefined();
+      const box = await leases.acquire('slack:T1:C9');
+      expect((await box.exec('echo ok')).stdout).toBe('ok\n');
+      const labelled = await provider.list({ labels: { sandgate: '1', conversation: 'slack:T1:C9' } });
+      expect(labelled.map((s) => s.id)).toEqual([box.id]);
+      expect(fake.requests.some((r) => r.method === 'PUT' && r.path === `/sandbox/${member}/labels`)).toBe(
+        true,
+      );
+      await leases.pool?.settled();
+      expect(await provider.list({ labels: { sandgate: '1', [POOL_LABEL]: '1' } })).toHaveLength(1);
+    } finally {
+      await leases.shutdown();
+      await fake.close();
+    }
   }, 60_000);
 });
 
