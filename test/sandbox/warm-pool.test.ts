@@ -171,7 +171,7 @@ describe('warm pool from config', () => {
 });
 
 describe('warm pool on Daytona (real SDK, protocol fake)', () => {
-  it('relabels a pool member through the SDK, or hands out a fresh sandbox when that fails', async () => {
+  it('hands a pool member to the first conversation, relabelled through the SDK', async () => {
     const fake = await startFakeDaytona();
     const provider = new DaytonaSandboxProvider({
       client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
@@ -193,6 +193,7 @@ describe('warm pool on Daytona (real SDK, protocol fake)', () => {
       expect(member).toBeDefined();
       const box = await leases.acquire('slack:T1:C9');
       expect((await box.exec('echo ok')).stdout).toBe('ok\n');
+      expect(box.id).toBe(member); // no create on the first reply
       const labelled = await provider.list({ labels: { sandgate: '1', conversation: 'slack:T1:C9' } });
       expect(labelled.map((s) => s.id)).toEqual([box.id]);
       expect(fake.requests.some((r) => r.method === 'PUT' && r.path === `/sandbox/${member}/labels`)).toBe(

@@ -110,6 +110,14 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
       sandboxes.delete(dto.id as string);
       return json(res, 200, touch(dto, { state: 'destroyed', desiredState: 'destroyed' }));
     }
+    if (method === 'PUT' && sub === '/labels') {
+      // replaceLabels: the body's labels replace the sandbox's; the answer is { labels }.
+      const labels = parsed.labels;
+      if (!labels || typeof labels !== 'object')
+        return json(res, 400, { statusCode: 400, message: 'labels must be an object' });
+      touch(dto, { labels });
+      return json(res, 200, { labels });
+    }
     if (method === 'POST' && sub === '/last-activity') {
       touch(dto, { lastActivityAt: new Date().toISOString() });
       res.writeHead(201).end();
