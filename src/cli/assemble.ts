@@ -25,8 +25,8 @@ import { ensureToken } from '../http/gateway-token.js';
 import { closeServer, createHttpApp, listen } from '../http/server.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
 import { openDatabase } from '../store/db.js';
+import { IdleCheckpointer } from '../store/idle-checkpointer.js';
 import { createStore } from '../store/store.js';
-import { WalCheckpointer } from '../store/wal-checkpointer.js';
 import { assembleSandboxes } from './assemble-sandbox.js';
 
 export interface RunningGateway {
@@ -42,8 +42,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   let server: ServerType | undefined;
   try {
     const store = createStore(openDatabase(paths.database));
-    const checkpointer = new WalCheckpointer(store.db, {
-      onError: (error) => log.warn({ error }, 'WAL checkpoint failed'),
+    const checkpointer = new IdleCheckpointer(store.db, {
+      lastWriteAt: () => store.batch.lastFlushAt,
+      onError: (err) => log.warn({ err }, 'WAL checkpoint failed'),
     });
     const { token, created } = ensureToken(paths.tokenFile, config.gatewayToken);
     if (created)
@@ -172,7 +173,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         await sandboxes.shutdown().catch((err) => log.warn({ err }, 'sandbox shutdown incomplete'));
         dashboardStop.abort();
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));
-        await checkpointer.stop();
+        checkpointer.stop();
         store.db.close();
         lock.release();
       },

@@ -14,14 +14,15 @@ export type Db = Database.Database;
 
 /**
  * WAL so the CLI reads while the gateway writes; NORMAL sync (durable at checkpoints, never corrupt);
- * a larger auto-checkpoint so the fsync of a checkpoint is paid every few thousand commits, not hundreds.
+ * a larger auto-checkpoint so the fsync of a checkpoint is paid every few thousand commits, not
+ * hundreds (the running gateway also checkpoints in quiet moments: idle-checkpointer.ts).
  */
 export function applyPragmas(db: Db): void {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
-  db.pragma('wal_autocheckpoint = 4000'); // the gateway moves checkpoints to a worker: wal-checkpointer.ts
+  db.pragma('wal_autocheckpoint = 4000'); // the gateway raises it and checkpoints when idle
 }
 
 /** Creates the state directory if needed and proves it is usable, with a message an operator can act on. */

@@ -12,6 +12,8 @@ interface Pending {
 
 export class WriteBatcher {
   private queue: Pending[] = [];
+  /** When the last batch committed (ms since the epoch); the idle checkpointer waits for quiet. */
+  lastFlushAt = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -24,6 +26,7 @@ export class WriteBatcher {
   }
 
   private flush(): void {
+    this.lastFlushAt = Date.now();
     const batch = this.queue.splice(0);
     const results: { ok: boolean; value: unknown }[] = [];
     try {
