@@ -11,8 +11,9 @@ import type { MessageParam, ModelClient } from '../../src/model/types.js';
 import type { Chart, Sandbox } from '../../src/sandbox/provider.js';
 import type { Agent, RunContext, RunResult, Task } from '../agent.js';
 import { runToolLoop } from '../tool-loop/run-tool-loop.js';
+import { stopNote } from '../tool-loop/stop-note.js';
 import { appendUserText } from '../tool-loop/thread-messages.js';
-import { composeReply, MAX_CHARTS, problemsBlock, stopNote, unreadableProblem } from './analysis-reply.js';
+import { composeReply, MAX_CHARTS, problemsBlock, unreadableProblem } from './analysis-reply.js';
 import { isDatasetFile } from './dataset-files.js';
 import { takeAttachments, type WrittenFile, writeAccepted } from './dataset-intake.js';
 import { readOutputs } from './output-files.js';
@@ -188,7 +189,11 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
         text: composeReply({
           problems,
           answer: failed ? '' : loop.finalText,
-          note: stopNote(loop, config.agents.analysisMaxIterations),
+          note: stopNote(loop, {
+            steps: config.agents.analysisMaxIterations,
+            setting: 'agents.analysisMaxIterations',
+            resumeHint: 'the loaded data is still in memory',
+          }),
           chartCount: charts.length,
           mentionNoChart: !failed,
           sentFiles: outputs.sent,

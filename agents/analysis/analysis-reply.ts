@@ -1,8 +1,6 @@
 // The chat reply of an analysis run, in words: files that could not be used, the model's summary,
-// a note when the run stopped early, whether charts were produced, and the files sent back.
+// whether charts were produced, and the files sent back (stop notes: agents/tool-loop/stop-note.ts).
 
-import { modelErrorReply } from '../../src/model/errors.js';
-import type { ToolLoopResult } from '../tool-loop/run-tool-loop.js';
 import { type DatasetFormat, FORMAT_LABEL } from './dataset-files.js';
 import { displayName } from './dataset-intake.js';
 import type { DatasetPreview } from './workspace-scan.js';
@@ -39,24 +37,6 @@ export function unreadableProblem(
     }
     default:
       return `${name} could not be read as a ${label} file (${p.message.trim()}); it was not kept.`;
-  }
-}
-
-export function stopNote(
-  loop: Pick<ToolLoopResult, 'stop' | 'error'>,
-  maxIterations: number,
-): string | undefined {
-  switch (loop.stop) {
-    case 'max_iterations':
-      return `I stopped after ${maxIterations} steps (the agents.analysisMaxIterations limit) before finishing. Say "continue" and I will pick up from here; the loaded data is still in memory.`;
-    case 'max_tokens':
-      return '(My answer hit the output limit and was cut off.)';
-    case 'aborted':
-      return 'Cancelled.';
-    case 'model_error':
-      return modelErrorReply(loop.error) ?? 'The model call failed.';
-    default:
-      return undefined;
   }
 }
 

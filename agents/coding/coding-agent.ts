@@ -7,9 +7,10 @@ import { modelUnavailableReply } from '../../src/model/errors.js';
 import type { ModelClient } from '../../src/model/types.js';
 import type { ProcessHandle } from '../../src/sandbox/provider.js';
 import type { Agent, RunContext, RunResult, Task } from '../agent.js';
+import { stopNote } from '../tool-loop/stop-note.js';
 import { appendUserText } from '../tool-loop/thread-messages.js';
 import { type CodingConfig, promptFacts, runCodingSession, taskPrompt } from './coding-session.js';
-import { composeReply, previewLinks, stopNote } from './final-reply.js';
+import { composeReply, iterationLimit, previewLinks } from './final-reply.js';
 import { RunState } from './run-state.js';
 import { DEV_THREAD, runTeam } from './team-mode.js';
 import type { ThreadStore } from './thread-store.js';
@@ -83,7 +84,7 @@ export function createCodingAgent(deps: CodingAgentDeps): CodingAgent {
         state,
       });
       deps.threads.save(task.conversationKey, DEV_THREAD, loop.messages);
-      const note = stopNote(loop, deps.config.agents.maxIterations);
+      const note = stopNote(loop, iterationLimit(deps.config));
       const answer = loop.stop === 'model_error' || loop.stop === 'aborted' ? '' : loop.finalText;
       return { text: composeReply(answer, note, state), links: previewLinks(state), usage: loop.usage };
     },

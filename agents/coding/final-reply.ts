@@ -1,26 +1,11 @@
 // The chat reply at the end of a coding run: the agent's answer, then the files changed and the
 // preview links, plus a plain note when the run stopped early (cap, cancel, model failure).
 
-import { modelErrorReply } from '../../src/model/errors.js';
-import type { ToolLoopResult } from '../tool-loop/run-tool-loop.js';
+import type { IterationLimit } from '../tool-loop/stop-note.js';
 import type { RunState } from './run-state.js';
 
-export function stopNote(
-  loop: Pick<ToolLoopResult, 'stop' | 'error'>,
-  maxIterations: number,
-): string | undefined {
-  switch (loop.stop) {
-    case 'max_iterations':
-      return `I stopped after ${maxIterations} steps (the agents.maxIterations limit) before finishing. Say "continue" and I will pick up from here.`;
-    case 'max_tokens':
-      return '(My answer hit the output limit and was cut off.)';
-    case 'aborted':
-      return 'Cancelled.';
-    case 'model_error':
-      return modelErrorReply(loop.error) ?? 'The model call failed.';
-    default:
-      return undefined;
-  }
+export function iterationLimit(config: { agents: { maxIterations: number } }): IterationLimit {
+  return { steps: config.agents.maxIterations, setting: 'agents.maxIterations' };
 }
 
 export function summaryLines(state: RunState): string[] {

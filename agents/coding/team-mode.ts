@@ -7,10 +7,11 @@ import { addUsage, emptyUsage, type ModelClient, type UsageTotals } from '../../
 import type { ProcessHandle, Sandbox } from '../../src/sandbox/provider.js';
 import type { Progress, Task } from '../agent.js';
 import { runToolLoop, type ToolLoopResult } from '../tool-loop/run-tool-loop.js';
+import { stopNote } from '../tool-loop/stop-note.js';
 import { appendUserText } from '../tool-loop/thread-messages.js';
 import { firstLine } from '../tool-loop/truncate.js';
 import { type CodingConfig, runCodingSession, taskPrompt } from './coding-session.js';
-import { composeReply, stopNote, summaryLines } from './final-reply.js';
+import { composeReply, iterationLimit, summaryLines } from './final-reply.js';
 import { RunState } from './run-state.js';
 import { type PromptFacts, projectManagerSystemPrompt } from './system-prompt.js';
 import type { ThreadStore } from './thread-store.js';
@@ -75,7 +76,7 @@ export async function runTeam(a: TeamRunArgs): Promise<TeamRunResult> {
     pmMessages = pm.messages;
     usage = addUsage(usage, pm.usage);
     if (pm.stop === 'aborted' || pm.stop === 'model_error') {
-      note = stopNote(pm, a.config.agents.maxIterations);
+      note = stopNote(pm, iterationLimit(a.config));
       break;
     }
     lastPm = pm.finalText;
@@ -110,7 +111,7 @@ export async function runTeam(a: TeamRunArgs): Promise<TeamRunResult> {
       usage = addUsage(usage, dev.usage);
       for (const f of devState.changedFiles) state.fileChanged(f);
       for (const p of devState.previews.values()) state.preview(p);
-      const devNote = stopNote(dev, a.config.agents.maxIterations);
+      const devNote = stopNote(dev, iterationLimit(a.config));
       reports.push([dev.finalText, devNote, ...summaryLines(devState)].filter(Boolean).join('\n'));
       if (dev.stop === 'aborted' || dev.stop === 'model_error') {
         note = devNote;
