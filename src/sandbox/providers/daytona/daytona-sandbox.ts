@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox as SdkSandbox } from '@daytonaio/sdk';
 import type { Logger } from 'pino';
-import { CodeSession, type DriverHandlers, type DriverTransport } from '../../code-session.js';
+import { CodeContexts } from '../../code-contexts.js';
+import type { DriverHandlers, DriverTransport } from '../../code-session.js';
 import { SandboxGoneError, SandboxPathError } from '../../errors.js';
 import { capText, TailBuffer } from '../../output-cap.js';
 import type {
@@ -43,7 +44,7 @@ const DRIVER_ENV = 'MPLBACKEND=module://sandgate_mpl MALLOC_ARENA_MAX=2 OPENBLAS
 
 export class DaytonaSandbox implements Sandbox {
   readonly id: string;
-  private readonly contexts = new Map<string, CodeSession>();
+  private readonly contexts: CodeContexts;
   private runtimeUploaded?: Promise<string>;
 
   constructor(
@@ -52,6 +53,13 @@ export class DaytonaSandbox implements Sandbox {
     private readonly d: DaytonaSandboxDeps,
   ) {
     this.id = sb.id;
+    this.contexts = new CodeContexts({
+      log: d.log,
+      defaultTimeoutMs: d.execTimeoutMs,
+      interruptGraceMs: d.interruptGraceMs,
+      outputCap: d.outputCap,
+      start: (h) => this.startDriver(h),
+    });
   }
 
   async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
@@ -80,20 +88,8 @@ export class DaytonaSandbox implements Sandbox {
   }
 
   async runCode(code: string, opts: RunCodeOptions = {}): Promise<CodeRunResult> {
-    const name = opts.context ?? 'default';
-    let session = this.contexts.get(name);
-    if (!session) {
-      session = new CodeSession({
-        log: this.d.log,
-        defaultTimeoutMs: this.d.execTimeoutMs,
-        interruptGraceMs: this.d.interruptGraceMs,
-        outputCap: this.d.outputCap,
-        start: (h) => this.startDriver(h),
-      });
-      this.contexts.set(name, session);
-    }
-    const s = session;
-    return await this.keepAlive(() => s.run(code, opts));
+    const session = this.contexts.get(opts.context);
+    return await this.keepAlive(() => session.run(code, opts));
   }
 
   async startProcess(
@@ -192,8 +188,7 @@ export class DaytonaSandbox implements Sandbox {
   }
 
   private async closeContexts(): Promise<void> {
-    await Promise.all([...this.contexts.values()].map((c) => c.close()));
-    this.contexts.clear();
+    await this.contexts.closeAll();
     this.runtimeUploaded = undefined;
   }
 

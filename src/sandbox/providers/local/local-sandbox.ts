@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { CodeSession } from '../../code-session.js';
+import { CodeContexts } from '../../code-contexts.js';
+import type { DriverHandlers, DriverTransport } from '../../code-session.js';
 import { SandboxGoneError, SandboxPathError, SandboxUnavailableError } from '../../errors.js';
 import { CappedBuffer, TailBuffer } from '../../output-cap.js';
 import type {
@@ -81,12 +82,19 @@ export class LocalSandbox implements Sandbox {
   private client?: SupervisorClient;
   private runtimeDir = '';
   private starting?: Promise<SupervisorClient>;
-  private readonly contexts = new Map<string, CodeSession>();
+  private readonly contexts: CodeContexts;
   private deleted = false;
 
   constructor(private readonly d: LocalSandboxDeps) {
     this.id = d.id;
     this.workdir = d.workdir;
+    this.contexts = new CodeContexts({
+      log: d.log,
+      defaultTimeoutMs: d.execTimeoutMs,
+      interruptGraceMs: d.interruptGraceMs,
+      outputCap: d.outputCap,
+      start: (h) => this.startDriver(h),
+    });
   }
 
   get running(): boolean {
@@ -149,43 +157,33 @@ export class LocalSandbox implements Sandbox {
   }
 
   async runCode(code: string, opts: RunCodeOptions = {}): Promise<CodeRunResult> {
-    const name = opts.context ?? 'default';
-    let session = this.contexts.get(name);
-    if (!session) {
-      session = new CodeSession({
-        log: this.d.log,
-        defaultTimeoutMs: this.d.execTimeoutMs,
-        interruptGraceMs: this.d.interruptGraceMs,
-        outputCap: this.d.outputCap,
-        start: async (h) => {
-          const sup = await this.supervisor();
-          const driverEnv = { ...this.d.env, MPLBACKEND: 'module://sandgate_mpl' };
-          const decoder = new TextDecoder();
-          const { id } = await sup.spawn(
-            {
-              argv: [this.d.python, '-u', `${this.runtimeDir}/driver.py`],
-              env: driverEnv,
-              limits: this.d.limits,
-              stdin: true,
-            },
-            {
-              onOutput: (fd, data) =>
-                fd === 1
-                  ? h.onData(decoder.decode(data, { stream: true }))
-                  : h.onDiagnostics?.(data.toString()),
-              onExit: (code, signal) => h.onExit(signal ? `killed by ${signal}` : `exit code ${code}`),
-            },
-          );
-          return {
-            send: async (line) => sup.stdin(id, `${line}\n`),
-            kill: async () => sup.signal(id, 'KILL'),
-          };
-        },
-      });
-      this.contexts.set(name, session);
-    }
+    const session = this.contexts.get(opts.context);
     this.d.onUse();
     return await session.run(code, opts);
+  }
+
+  /** Starts one interpreter (agents/runtime/driver.py) under the supervisor, speaking over its stdio. */
+  private async startDriver(h: DriverHandlers): Promise<DriverTransport> {
+    const sup = await this.supervisor();
+    const driverEnv = { ...this.d.env, MPLBACKEND: 'module://sandgate_mpl' };
+    const decoder = new TextDecoder();
+    const { id } = await sup.spawn(
+      {
+        argv: [this.d.python, '-u', `${this.runtimeDir}/driver.py`],
+        env: driverEnv,
+        limits: this.d.limits,
+        stdin: true,
+      },
+      {
+        onOutput: (fd, data) =>
+          fd === 1 ? h.onData(decoder.decode(data, { stream: true })) : h.onDiagnostics?.(data.toString()),
+        onExit: (code, signal) => h.onExit(signal ? `killed by ${signal}` : `exit code ${code}`),
+      },
+    );
+    return {
+      send: async (line) => sup.stdin(id, `${line}\n`),
+      kill: async () => sup.signal(id, 'KILL'),
+    };
   }
 
   async startProcess(
@@ -276,8 +274,7 @@ export class LocalSandbox implements Sandbox {
   private async halt(): Promise<void> {
     const client = this.client ?? (await this.starting?.catch(() => undefined));
     this.client = undefined;
-    await Promise.all([...this.contexts.values()].map((c) => c.close()));
-    this.contexts.clear();
+    await this.contexts.closeAll();
     await client?.kill();
   }
 
@@ -315,8 +312,7 @@ export class LocalSandbox implements Sandbox {
         this.runtimeDir = launch.runtimeDir;
         client.onExit((reason) => {
           if (this.client === client) this.client = undefined;
-          for (const c of this.contexts.values()) void c.close();
-          this.contexts.clear();
+          void this.contexts.closeAll();
           this.d.log.debug({ sandbox: this.id, reason }, 'sandbox stopped');
         });
         this.client = client;

@@ -1,0 +1,26 @@
+// The named Python contexts of one sandbox (`default` for /py, one per conversation for analysis),
+// each a CodeSession started on first use. Shared by both providers; only `start` differs.
+
+import { CodeSession, type CodeSessionOptions } from './code-session.js';
+
+export class CodeContexts {
+  private readonly sessions = new Map<string, CodeSession>();
+
+  constructor(private readonly options: CodeSessionOptions) {}
+
+  get(name = 'default'): CodeSession {
+    let session = this.sessions.get(name);
+    if (!session) {
+      session = new CodeSession(this.options);
+      this.sessions.set(name, session);
+    }
+    return session;
+  }
+
+  /** Ends every interpreter (sandbox stopped or deleted); the next get() starts afresh. */
+  async closeAll(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
