@@ -21,6 +21,8 @@ export const registerGatewayCommand: RegisterCommands = (program, env) => {
         .filter((v): v is string => typeof v === 'string');
       secrets.push(ensureToken(env.paths.tokenFile, config.gatewayToken).token);
       const log = createLogger({ level: config.log.level, secrets });
+      // A stray rejected promise is a bug to log, not a reason to interrupt every run in flight.
+      process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
       const running = await startGateway(config, log);
       await new Promise<void>((resolve) => {
         let stopping = false;
