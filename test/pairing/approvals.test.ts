@@ -11,6 +11,7 @@ import {
   openStore,
   outboxTexts,
   pollReceived,
+  requestCode,
   type Setup,
   setup,
   silentLog,
@@ -24,17 +25,8 @@ afterEach(() => {
   s?.close();
 });
 
-async function pendingCode(
-  sender = '4242',
-  text = 'build me a site',
-): Promise<{ code: string; id: number; key: string }> {
-  const msg = dm(s.store, sender, text, 'telegram', `Name ${sender}`);
-  await admit(s.store, s.pairing.access, msg);
-  return {
-    code: codeIn(outboxTexts(s.store, msg.conversationKey).at(-1)),
-    id: msg.id,
-    key: msg.conversationKey,
-  };
+function pendingCode(sender = '4242', text = 'build me a site') {
+  return requestCode(s, sender, { text, name: `Name ${sender}` });
 }
 
 function errorOf(fn: () => unknown): PairingError {

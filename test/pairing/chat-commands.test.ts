@@ -6,13 +6,12 @@ import type { Command, CommandContext } from '../../src/gateway/commands.js';
 import { CommandRegistry, parseCommand } from '../../src/gateway/commands.js';
 import type { InboundRow } from '../../src/store/repos/inbound-repo.js';
 import {
-  admit,
-  codeIn,
   dm,
   groupMessage,
   outboxTexts,
   pollReceived,
   receive,
+  requestCode,
   type Setup,
   setup,
   silentLog,
@@ -43,17 +42,8 @@ async function say(row: InboundRow): Promise<string> {
   return reply;
 }
 
-async function request(
-  sender: string,
-  channel = 'telegram',
-): Promise<{ code: string; id: number; key: string }> {
-  const msg = dm(s.store, sender, `hi from ${sender}`, channel, `Person ${sender}`);
-  await admit(s.store, s.pairing.access, msg);
-  return {
-    code: codeIn(outboxTexts(s.store, msg.conversationKey).at(-1)),
-    id: msg.id,
-    key: msg.conversationKey,
-  };
+function request(sender: string, channel = 'telegram') {
+  return requestCode(s, sender, { text: `hi from ${sender}`, channel, name: `Person ${sender}` });
 }
 
 describe('owner commands in chat', () => {

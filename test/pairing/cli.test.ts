@@ -14,12 +14,10 @@ import { validateConfig } from '../../src/config/load.js';
 import { statePaths } from '../../src/config/paths.js';
 import type { Store } from '../../src/store/store.js';
 import {
-  admit,
-  codeIn,
-  dm,
   openStore,
   outboxTexts,
   pollReceived,
+  requestCode,
   type Setup,
   setup,
   silentLog,
@@ -70,18 +68,8 @@ async function cli(...args: string[]): Promise<Run> {
   }
 }
 
-async function pending(
-  sender: string,
-  text = 'hello',
-  name = '',
-): Promise<{ code: string; id: number; key: string }> {
-  const msg = dm(s.store, sender, text, 'telegram', name);
-  await admit(s.store, s.pairing.access, msg);
-  return {
-    code: codeIn(outboxTexts(s.store, msg.conversationKey).at(-1)),
-    id: msg.id,
-    key: msg.conversationKey,
-  };
+function pending(sender: string, text = 'hello', name = '') {
+  return requestCode(s, sender, { text, name });
 }
 
 describe('sandgate pairing', () => {

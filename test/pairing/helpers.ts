@@ -177,3 +177,18 @@ export function codeIn(reply: string | undefined): string {
   if (!m) throw new Error(`no pairing code in: ${reply}`);
   return m[1] as string;
 }
+
+/** An unknown sender's DM goes through access; returns the pairing code the bot answered with. */
+export async function requestCode(
+  s: Pick<Setup, 'store' | 'pairing'>,
+  sender: string,
+  opts: { text?: string; channel?: string; name?: string } = {},
+): Promise<{ code: string; id: number; key: string }> {
+  const msg = dm(s.store, sender, opts.text ?? 'hello', opts.channel ?? 'telegram', opts.name ?? '');
+  await admit(s.store, s.pairing.access, msg);
+  return {
+    code: codeIn(outboxTexts(s.store, msg.conversationKey).at(-1)),
+    id: msg.id,
+    key: msg.conversationKey,
+  };
+}
