@@ -3,26 +3,57 @@
 
 import type { Db } from '../db.js';
 
-export interface ArtifactRow {
+export interface ArtifactInfo {
   id: number;
   runId: number | null;
   kind: 'image' | 'file';
   name: string;
   mime: string;
   caption: string | null;
-  data: Buffer;
+  size: number;
   createdAt: number;
 }
+
+export interface ArtifactRow extends ArtifactInfo {
+  data: Buffer;
+}
+
+interface RawArtifact {
+  id: number;
+  run_id: number | null;
+  kind: 'image' | 'file';
+  name: string;
+  mime: string;
+  caption: string | null;
+  size: number;
+  created_at: number;
+  data?: Buffer;
+}
+
+const COLUMNS = 'id, run_id, kind, name, mime, caption, length(data) AS size, created_at';
+
+const toInfo = (r: RawArtifact): ArtifactInfo => ({
+  id: r.id,
+  runId: r.run_id,
+  kind: r.kind,
+  name: r.name,
+  mime: r.mime,
+  caption: r.caption,
+  size: r.size,
+  createdAt: r.created_at,
+});
 
 export class ArtifactsRepo {
   private readonly insertStmt;
   private readonly getStmt;
+  private readonly listStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO artifacts (run_id, kind, name, mime, caption, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
-    this.getStmt = db.prepare('SELECT * FROM artifacts WHERE id = ?');
+    this.getStmt = db.prepare(`SELECT ${COLUMNS}, data FROM artifacts WHERE id = ?`);
+    this.listStmt = db.prepare(`SELECT ${COLUMNS} FROM artifacts WHERE run_id = ? ORDER BY id`);
   }
 
   add(a: {
@@ -41,56 +72,11 @@ export class ArtifactsRepo {
   }
 
   get(id: number): ArtifactRow | undefined {
-    const r = this.getStmt.get(id) as
-      | {
-          id: number;
-          run_id: number | null;
-          kind: 'image' | 'file';
-          name: string;
-          mime: string;
-          caption: string | null;
-          data: Buffer;
-          created_at: number;
-        }
-      | undefined;
-    return r
-      ? {
-          id: r.id,
-          runId: r.run_id,
-          kind: r.kind,
-          name: r.name,
-          mime: r.mime,
-          caption: r.caption,
-          data: r.data,
-          createdAt: r.created_at,
-        }
-      : undefined;
+    const r = this.getStmt.get(id) as (RawArtifact & { data: Buffer }) | undefined;
+    return r ? { ...toInfo(r), data: r.data } : undefined;
   }
 
-  listForRun(runId: number): Omit<ArtifactRow, 'data'>[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, run_id, kind, name, mime, caption, length(data) AS size, created_at FROM artifacts WHERE run_id = ? ORDER BY id',
-      )
-      .all(runId) as {
-      id: number;
-      run_id: number;
-      kind: 'image' | 'file';
-      name: string;
-      mime: string;
-      caption: string | null;
-      size: number;
-      created_at: number;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      runId: r.run_id,
-      kind: r.kind,
-      name: r.name,
-      mime: r.mime,
-      caption: r.caption,
-      size: r.size,
-      createdAt: r.created_at,
-    }));
+  listForRun(runId: number): ArtifactInfo[] {
+    return (this.listStmt.all(runId) as RawArtifact[]).map(toInfo);
   }
 }

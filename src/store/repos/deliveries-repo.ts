@@ -2,6 +2,7 @@
 // delays a reply but never loses it. Rows are delivered in id order per conversation.
 
 import type { Db } from '../db.js';
+import { countByState } from './count-by-state.js';
 
 export interface DeliveryPayload {
   text?: string;
@@ -154,10 +155,6 @@ export class DeliveriesRepo {
   }
 
   countByState(): Record<string, number> {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all() as {
-      state: string;
-      n: number;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return countByState(this.db, 'deliveries');
   }
 }

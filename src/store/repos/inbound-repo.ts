@@ -2,6 +2,7 @@
 // State changes are compare-and-set, so two workers (or the CLI and the gateway) never both win.
 
 import type { Db } from '../db.js';
+import { countByState } from './count-by-state.js';
 
 export type InboundState =
   | 'received'
@@ -149,10 +150,6 @@ export class InboundRepo {
   }
 
   countByState(): Record<string, number> {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM inbound GROUP BY state').all() as {
-      state: string;
-      n: number;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return countByState(this.db, 'inbound');
   }
 }

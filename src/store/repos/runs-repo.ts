@@ -2,6 +2,7 @@
 // usage, and the error if it failed. `sandgate runs` and the dashboard read from here.
 
 import type { Db } from '../db.js';
+import { countByState } from './count-by-state.js';
 
 export type RunState = 'running' | 'done' | 'failed' | 'interrupted' | 'cancelled';
 
@@ -99,10 +100,6 @@ export class RunsRepo {
   }
 
   countByState(): Record<string, number> {
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM runs GROUP BY state').all() as {
-      state: string;
-      n: number;
-    }[];
-    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+    return countByState(this.db, 'runs');
   }
 }
