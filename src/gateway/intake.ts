@@ -59,7 +59,7 @@ export class Intake implements InboundSink {
     // Persist, check access and route in one transaction when the access check is synchronous
     // (the common case): one commit per message instead of three.
     const step = await store.batch.run(() => {
-      const id = store.inbound.insert({
+      const row = store.inbound.insert({
         channel: inbound.channel,
         platformId: inbound.platformId,
         conversationKey: inbound.conversationKey,
@@ -79,8 +79,7 @@ export class Intake implements InboundSink {
         })),
         receivedAt: inbound.at.getTime(),
       });
-      if (id === undefined) return undefined;
-      const row = store.inbound.get(id) as InboundRow;
+      if (row === undefined) return undefined;
       const decision = this.deps.access.check(row);
       if (decision instanceof Promise) return { row, later: decision };
       return { row, outcome: this.record(row, this.classify(row, decision, refusal)) };

@@ -63,7 +63,6 @@ export function enqueueReply(
   }
   if (!chunks.length && links) add({ links, text: links.map((l) => l.url).join('\n') });
   // A status message that no text replaced still says "working…": settle it.
-  if (replaces && ids.length)
-    ids.unshift(store.deliveries.enqueue({ ...target, payload: { text: '✓ done', replaces } }));
+  if (replaces) add({ text: ids.length ? '✓ done' : '✓ done (no output)', replaces });
   return ids;
 }

@@ -131,24 +131,15 @@ export class Runner {
     const receipt = await progress?.finish();
     const textMax = channel?.limits.textMax ?? 4000;
     await store.batch.run(() => {
-      if (reply && (reply.text || reply.images?.length || reply.files?.length || reply.links?.length)) {
-        enqueueReply(
-          store,
-          { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
-          reply,
-          {
-            textMax,
-            ...(receipt ? { replaces: receipt } : {}),
-          },
-        );
-      } else if (receipt) {
-        enqueueReply(
-          store,
-          { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
-          { text: '✓ done (no output)' },
-          { textMax, replaces: receipt },
-        );
-      }
+      enqueueReply(
+        store,
+        { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
+        reply ?? {},
+        {
+          textMax,
+          ...(receipt ? { replaces: receipt } : {}),
+        },
+      );
       store.runs.finish(runId, state, error, usage);
       store.inbound.transition(row.id, ['running'], state);
     });

@@ -100,7 +100,7 @@ export function seedChartRun(dbFile: string): { runId: number; png: Buffer } {
     const png = barChartPng(240, 140, [0.35, 0.8, 0.55, 0.95]);
     const runId = store.db
       .transaction(() => {
-        const inboundId = store.inbound.insert({
+        const inbound = store.inbound.insert({
           channel: 'local',
           platformId: `seed-${Date.now()}`,
           conversationKey: 'local:charts',
@@ -113,6 +113,7 @@ export function seedChartRun(dbFile: string): { runId: number; png: Buffer } {
           attachments: [],
           receivedAt: Date.now(),
         });
+        const inboundId = inbound?.id;
         if (inboundId === undefined) throw new Error('seed inbound not inserted');
         store.inbound.transition(inboundId, ['received'], 'done');
         const id = store.runs.start(inboundId, 'local', 'local:charts', 'analysis');

@@ -86,7 +86,7 @@ let seq = 0;
 export function receive(store: Store, m: Partial<NewInbound> & { senderId: string }): InboundRow {
   seq += 1;
   const channel = m.channel ?? 'telegram';
-  const id = store.inbound.insert({
+  const row = store.inbound.insert({
     channel,
     platformId: m.platformId ?? `p${seq}-${Math.random().toString(36).slice(2)}`,
     conversationKey: m.conversationKey ?? `${channel}:dm:${m.senderId}`,
@@ -99,8 +99,8 @@ export function receive(store: Store, m: Partial<NewInbound> & { senderId: strin
     attachments: [],
     receivedAt: m.receivedAt ?? Date.now(),
   });
-  if (id === undefined) throw new Error('duplicate test message');
-  return store.inbound.get(id) as InboundRow;
+  if (row === undefined) throw new Error('duplicate test message');
+  return row;
 }
 
 export function dm(

@@ -103,7 +103,7 @@ export class InboundRepo {
          mentioned, text, attachments_json, state, received_at, updated_at)
        VALUES (@channel, @platformId, @conversationKey, @routeJson, @senderId, @senderName, @isBot, @isDirect, @mentioned,
          @text, @attachmentsJson, 'received', @receivedAt, @receivedAt)
-       ON CONFLICT (channel, platform_id) DO NOTHING RETURNING id`,
+       ON CONFLICT (channel, platform_id) DO NOTHING RETURNING *`,
     );
     this.getStmt = db.prepare('SELECT * FROM inbound WHERE id = ?');
     this.casStmt = db.prepare(
@@ -115,8 +115,8 @@ export class InboundRepo {
     );
   }
 
-  /** Returns the new row id, or undefined when (channel, platformId) was seen before. */
-  insert(m: NewInbound): number | undefined {
+  /** Returns the new row, or undefined when (channel, platformId) was seen before. */
+  insert(m: NewInbound): InboundRow | undefined {
     const res = this.insertStmt.get({
       ...m,
       routeJson: JSON.stringify(m.route),
@@ -124,8 +124,8 @@ export class InboundRepo {
       isDirect: m.isDirect ? 1 : 0,
       mentioned: m.mentioned ? 1 : 0,
       attachmentsJson: JSON.stringify(m.attachments),
-    }) as { id: number } | undefined;
-    return res?.id;
+    }) as RawRow | undefined;
+    return res ? toRow(res) : undefined;
   }
 
   get(id: number): InboundRow | undefined {
