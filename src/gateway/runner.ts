@@ -133,7 +133,13 @@ export class Runner {
     await store.batch.run(() => {
       enqueueReply(
         store,
-        { ...to, conversationKey: row.conversationKey, inboundId: row.id, runId },
+        {
+          channel: row.channel,
+          conversationKey: row.conversationKey,
+          route: row.route,
+          inboundId: row.id,
+          runId,
+        },
         reply ?? {},
         {
           textMax,
