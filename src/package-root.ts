@@ -1,4 +1,4 @@
-// Where the package's own non-code files live (migrations/, dashboard/, agents/runtime/): the folder
+// Where the package's own non-code files live (migrations/, dashboard/, src/sandbox/runtime/): the folder
 // holding sandgate's package.json, found by walking up, so it is the same from src/ (tsx) and dist/.
 
 import { existsSync, readFileSync } from 'node:fs';

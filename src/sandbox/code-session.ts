@@ -1,4 +1,4 @@
-// The gateway side of one long-lived Python context (agents/runtime/driver.py), independent of how
+// The gateway side of one long-lived Python context (src/sandbox/runtime/driver.py), independent of how
 // the driver's stdin/stdout are carried (local supervisor pipes or Daytona session input/logs).
 // Runs are serialized; a timeout interrupts (SIGINT in the driver), then kills and restarts the context.
 

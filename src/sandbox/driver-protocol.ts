@@ -1,4 +1,4 @@
-// The JSON-lines protocol of agents/runtime/driver.py, validated: the driver runs sandboxed code in
+// The JSON-lines protocol of src/sandbox/runtime/driver.py, validated: the driver runs sandboxed code in
 // the same process, so everything it says is untrusted input. Unknown or malformed lines are dropped.
 
 import { z } from 'zod';

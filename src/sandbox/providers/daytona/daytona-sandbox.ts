@@ -21,6 +21,7 @@ import type {
   RunCodeOptions,
   Sandbox,
 } from '../../provider.js';
+import { DRIVER_ENV, DRIVER_FILES } from '../../runtime-files.js';
 import { checkEnv } from '../local/local-sandbox.js';
 import { execScript, resolveInside, shellLine, shq, TIMEOUT_EXIT } from './remote-shell.js';
 import { goneIfNotFound, type Sleep, withRetryAfter } from './retry.js';
@@ -37,10 +38,12 @@ export interface DaytonaSandboxDeps {
   activityEveryMs?: number;
 }
 
-const RUNTIME_FILES = ['driver.py', 'sandgate_charts.py', 'sandgate_mpl.py'];
 /** The SDK labels a sandbox with its code-toolbox language at create (not exported by the SDK). */
 const TOOLBOX_LANGUAGE_LABEL = 'code-toolbox-language';
-const DRIVER_ENV = 'MPLBACKEND=module://sandgate_mpl MALLOC_ARENA_MAX=2 OPENBLAS_NUM_THREADS=1';
+/** Small allocator/BLAS footprints: a Daytona sandbox's memory is small and shared by every context. */
+const DRIVER_ENV_LINE = Object.entries({ ...DRIVER_ENV, MALLOC_ARENA_MAX: '2', OPENBLAS_NUM_THREADS: '1' })
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 
 export class DaytonaSandbox implements Sandbox {
   readonly id: string;
@@ -216,7 +219,7 @@ export class DaytonaSandbox implements Sandbox {
     const sessionId = `sandgate-py-${randomBytes(6).toString('hex')}`;
     await this.call(() => this.sb.process.createSession(sessionId));
     const command = shellLine(
-      `cd ${shq(this.workdir)} && exec env ${DRIVER_ENV} python3 -u ${shq(`${dir}/driver.py`)}`,
+      `cd ${shq(this.workdir)} && exec env ${DRIVER_ENV_LINE} python3 -u ${shq(`${dir}/driver.py`)}`,
     );
     const { cmdId } = await this.call(() =>
       this.sb.process.executeSessionCommand(sessionId, { command, runAsync: true, suppressInputEcho: true }),
@@ -248,7 +251,7 @@ export class DaytonaSandbox implements Sandbox {
     this.runtimeUploaded ??= (async () => {
       const dir = `${this.workdir.replace(/\/$/, '')}/.sandgate/runtime`;
       const files = await Promise.all(
-        RUNTIME_FILES.map(async (f) => ({
+        DRIVER_FILES.map(async (f) => ({
           source: await readFile(join(this.d.runtimeSource, f)),
           destination: `${dir}/${f}`,
         })),

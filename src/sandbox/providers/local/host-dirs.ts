@@ -1,12 +1,12 @@
 // Host-side preparation for local sandboxes: the sandboxes directory, a private copy of
-// agents/runtime, the sandbox's passwd/group files, and (when the gateway runs as root) an
+// src/sandbox/runtime, the sandbox's passwd/group files, and (when the gateway runs as root) an
 // unprivileged uid for sandboxes, which must be able to reach the workspaces. Fails with a fix hint.
 
 import { constants, existsSync, statSync } from 'node:fs';
 import { access, chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { packageRoot } from '../../../package-root.js';
 import { SandboxUnavailableError } from '../../errors.js';
+import { DRIVER_FILES, findRuntimeSource, SUPERVISOR_FILE } from '../../runtime-files.js';
 
 export interface RunAs {
   uid: number;
@@ -14,16 +14,7 @@ export interface RunAs {
 }
 
 export const NOBODY: RunAs = { uid: 65534, gid: 65534 };
-const RUNTIME_FILES = ['supervisor.py', 'driver.py', 'sandgate_charts.py', 'sandgate_mpl.py'];
-
-/** agents/runtime of this package, whether running from src/ (tsx) or dist/ (built). */
-export function findRuntimeSource(): string {
-  const dir = join(packageRoot(), 'agents', 'runtime');
-  if (existsSync(join(dir, 'driver.py'))) return dir;
-  throw new SandboxUnavailableError(
-    'agents/runtime (the sandbox-side Python files) was not found next to the code',
-  );
-}
+const RUNTIME_FILES = [SUPERVISOR_FILE, ...DRIVER_FILES];
 
 export async function findOnPath(cmd: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
   if (cmd.includes('/')) return existsSync(cmd) ? cmd : undefined;

@@ -35,7 +35,7 @@ export interface LocalProviderOptions {
   /** Host uid/gid sandboxes run as when the gateway itself is root (default nobody). */
   runAs?: RunAs;
   bwrapPath?: string;
-  /** Where agents/runtime lives in this checkout; found automatically when omitted. */
+  /** Where src/sandbox/runtime lives in this checkout; found automatically when omitted. */
   runtimeSource?: string;
 }
 

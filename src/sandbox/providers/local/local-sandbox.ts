@@ -19,6 +19,7 @@ import type {
   RunCodeOptions,
   Sandbox,
 } from '../../provider.js';
+import { DRIVER_ENV } from '../../runtime-files.js';
 import { type ProcessLimits, SupervisorClient, type SupervisorLaunch } from './supervisor-client.js';
 
 const SANDBOX_FIX_HINT = 'run `sandgate doctor` for what is missing (bubblewrap, user namespaces)';
@@ -29,7 +30,7 @@ export interface LocalSandboxDeps {
   workdir: string;
   /** Metadata file on the host; its absence means the sandbox was deleted. */
   metaFile: string;
-  /** How to start the supervisor, and where agents/runtime is as seen from inside. */
+  /** How to start the supervisor, and where src/sandbox/runtime is as seen from inside. */
   launch(): Promise<SupervisorLaunch & { runtimeDir: string }>;
   /** Environment every process gets (minimal base plus the spec's env). */
   env: Record<string, string>;
@@ -162,10 +163,10 @@ export class LocalSandbox implements Sandbox {
     return await session.run(code, opts);
   }
 
-  /** Starts one interpreter (agents/runtime/driver.py) under the supervisor, speaking over its stdio. */
+  /** Starts one interpreter (src/sandbox/runtime/driver.py) under the supervisor, speaking over its stdio. */
   private async startDriver(h: DriverHandlers): Promise<DriverTransport> {
     const sup = await this.supervisor();
-    const driverEnv = { ...this.d.env, MPLBACKEND: 'module://sandgate_mpl' };
+    const driverEnv = { ...this.d.env, ...DRIVER_ENV };
     const decoder = new TextDecoder();
     const { id } = await sup.spawn(
       {

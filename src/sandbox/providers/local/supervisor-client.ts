@@ -1,4 +1,4 @@
-// The gateway's end of agents/runtime/supervisor.py: starts the sandbox (bwrap + supervisor), then
+// The gateway's end of src/sandbox/runtime/supervisor.py: starts the sandbox (bwrap + supervisor), then
 // multiplexes spawned processes, file requests and TCP tunnels over its stdin/stdout. Everything the
 // supervisor says is validated; if it dies, pending work fails and `onExit` listeners are told.
 

@@ -1,4 +1,4 @@
-// The supervisor's side of the wire, as the gateway sees it: the frames agents/runtime/supervisor.py
+// The supervisor's side of the wire, as the gateway sees it: the frames src/sandbox/runtime/supervisor.py
 // emits (validated, since sandboxed code shares its uid), and a Duplex that carries one TCP
 // connection into the sandbox's network namespace over those frames.
 
