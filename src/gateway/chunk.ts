@@ -1,6 +1,9 @@
 // Splits a reply into pieces a channel accepts (its limits.textMax), preferring paragraph and line
 // breaks, and never leaving a ``` code block open at the end of a piece: a block that spans pieces is
-// closed and reopened (with its language tag) so every chunk renders on its own.
+// closed and reopened (with its language tag) so every chunk renders on its own. Never emits a chunk
+// without content (a platform refuses an empty or fences-only message) and never cuts an emoji in half.
+
+import { safeIndex } from '../text/cut.js';
 
 const FENCE = /^\s*(`{3,}|~{3,})/;
 const CLOSE_SEP = 1; // the newline before a closing fence
@@ -20,9 +23,7 @@ function splitLongLine(line: string, size: number, preferSpaces: boolean): strin
       const space = rest.lastIndexOf(' ', size - 1);
       if (space > size / 2) cut = space + 1;
     }
-    // Never cut a surrogate pair in half.
-    const code = rest.charCodeAt(cut - 1);
-    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    cut = Math.max(1, safeIndex(rest, cut));
     parts.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
@@ -30,9 +31,14 @@ function splitLongLine(line: string, size: number, preferSpaces: boolean): strin
   return parts;
 }
 
+/** A line a reader would miss: not blank and not just a code fence marker. */
+function isContent(line: string): boolean {
+  return line.trim() !== '' && !/^\s*(`{3,}|~{3,})[\w+-]*\s*$/.test(line);
+}
+
 export function chunkText(text: string, max: number): string[] {
   if (max < 16) throw new Error('chunk size must be at least 16');
-  if (text.length <= max) return text.length ? [text] : [];
+  if (text.length <= max) return text.split('\n').some(isContent) ? [text] : [];
   const chunks: string[] = [];
   let lines: string[] = [];
   let length = 0; // length of lines.join('\n')
@@ -45,9 +51,12 @@ export function chunkText(text: string, max: number): string[] {
     lines.push(line);
   };
   const flush = () => {
-    if (hasContent) {
-      let out = lines.join('\n');
-      if (fence) out += `\n${fence.marker}`;
+    // A fence opened on the last line has nothing in it yet: it moves to the next chunk.
+    const openedEmpty = fence !== undefined && lines.length > 0 && lines[lines.length - 1] === fence.opener;
+    const body = openedEmpty ? lines.slice(0, -1) : lines;
+    if (hasContent && body.some(isContent)) {
+      let out = body.join('\n');
+      if (fence && !openedEmpty) out += `\n${fence.marker}`;
       chunks.push(out);
     }
     lines = [];

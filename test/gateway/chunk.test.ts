@@ -68,4 +68,43 @@ describe('chunkText', () => {
     expect(chunks.join('')).toBe(line);
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(101);
   });
+
+  it('never emits a chunk without content, e.g. a fence opened right before a line over the limit', () => {
+    const hasContent = (c: string) =>
+      c.split('\n').some((l) => l.trim() !== '' && !/^\s*(`{3,}|~{3,})[\w+-]*\s*$/.test(l));
+    const long = 'x'.repeat(300);
+    for (const text of [
+      `intro\n\`\`\`\n${long}\n\`\`\`\nend`,
+      `\`\`\`python\n${long}\n\`\`\``,
+      `a\n\n\`\`\`\n\n${long}\n\`\`\``,
+      '```\n```',
+    ]) {
+      for (let max = 16; max < 120; max += 7) {
+        const chunks = chunkText(text, max);
+        for (const c of chunks) {
+          expect(hasContent(c), JSON.stringify({ max, c })).toBe(true);
+          expect(fenceLines(c) % 2).toBe(0);
+        }
+        expect(chunks.join('').replace(/[^x]/g, '')).toBe(text.replace(/[^x]/g, ''));
+      }
+    }
+  });
+
+  it('keeps astral characters whole at every chunk boundary, inside and outside code blocks', () => {
+    const isWellFormed = (s: string) =>
+      !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+    const prose = `a${'😀'.repeat(40)} ${'𝄞'.repeat(25)}`;
+    const fenced = `\`\`\`\n${'🎉'.repeat(50)}\n\`\`\``;
+    for (const text of [prose, fenced, `x${prose}`, `x${fenced}`]) {
+      for (let max = 16; max <= 60; max++) {
+        const chunks = chunkText(text, max);
+        for (const c of chunks) {
+          expect(c.length).toBeLessThanOrEqual(max);
+          expect(isWellFormed(c), JSON.stringify({ max, c })).toBe(true);
+        }
+        const emoji = (s: string) => [...s].filter((ch) => ch.length === 2).join('');
+        expect(emoji(chunks.join(''))).toBe(emoji(text));
+      }
+    }
+  });
 });
