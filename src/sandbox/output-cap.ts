@@ -1,11 +1,20 @@
 // Bounded collectors for command output: a sandbox can print gigabytes, the gateway keeps at most a
-// cap (1 MiB by default) and says so with a visible marker. Bytes are decoded once, at the end.
+// cap (1 MiB by default) and says so with a visible marker. Bytes are decoded once, at the end, and
+// a cut never splits a UTF-8 sequence. The marker states the dropped amount only when it is known.
+
+import { cutUtf8, trimPartialUtf8, trimPartialUtf8Start } from '../text/cut.js';
+import { humanSize } from './chat-format.js';
 
 export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 export const TRUNCATED = '\n[… output truncated]\n';
 
 export function truncationMarker(droppedBytes: number): string {
-  return `\n[… output truncated: ${droppedBytes} more bytes not shown]\n`;
+  return `\n[… output truncated: ${humanSize(droppedBytes)} more not shown]\n`;
+}
+
+/** When the producer dropped bytes we never saw (the sandbox supervisor stops sending at the cap). */
+export function truncatedAtMarker(keptBytes: number): string {
+  return `\n[… output truncated after ${humanSize(keptBytes)}; the rest was not kept]\n`;
 }
 
 /** Keeps the first `cap` bytes, counts the rest. */
@@ -37,10 +46,13 @@ export class CappedBuffer {
   }
 
   text(): string {
-    const body = Buffer.concat(this.chunks).toString('utf8');
-    if (this.dropped > 0) return body + truncationMarker(this.dropped);
-    if (this.flagged) return body + TRUNCATED;
-    return body;
+    const all = Buffer.concat(this.chunks);
+    if (!this.truncated) return all.toString('utf8');
+    const kept = trimPartialUtf8(all).toString('utf8');
+    // A producer that cut the stream itself (and may have sent a byte past the cap to say so) knows
+    // how much it dropped; we do not, so no count is better than a wrong one.
+    if (this.flagged) return kept + truncatedAtMarker(this.kept);
+    return kept + truncationMarker(this.dropped + (all.length - Buffer.byteLength(kept)));
   }
 }
 
@@ -71,8 +83,10 @@ export class TailBuffer {
   }
 
   text(): string {
-    const body = Buffer.concat(this.chunks).toString('utf8');
-    return this.dropped > 0 ? `[… ${this.dropped} earlier bytes not kept]\n${body}` : body;
+    const all = Buffer.concat(this.chunks);
+    if (this.dropped === 0) return all.toString('utf8');
+    const body = trimPartialUtf8Start(all);
+    return `[… ${humanSize(this.dropped + all.length - body.length)} of earlier output not kept]\n${body.toString('utf8')}`;
   }
 }
 
@@ -80,6 +94,6 @@ export class TailBuffer {
 export function capText(text: string, cap = DEFAULT_OUTPUT_CAP): string {
   const bytes = Buffer.byteLength(text);
   if (bytes <= cap) return text;
-  const kept = Buffer.from(text).subarray(0, cap).toString('utf8');
+  const kept = cutUtf8(text, cap);
   return kept + truncationMarker(bytes - Buffer.byteLength(kept));
 }

@@ -53,7 +53,12 @@ export function shortenUtf8(text: string, maxBytes: number, marker = '…'): str
  */
 export function cutUtf8Buffer(data: Buffer, maxBytes: number): Buffer {
   if (data.length <= maxBytes) return data;
-  let end = Math.max(0, Math.floor(maxBytes));
+  return trimPartialUtf8(data.subarray(0, Math.max(0, Math.floor(maxBytes))));
+}
+
+/** `data` without a trailing incomplete UTF-8 sequence (a stream cut off by someone else). */
+export function trimPartialUtf8(data: Buffer): Buffer {
+  let end = data.length;
   // Walk back over at most 3 continuation bytes to the lead byte of the last sequence.
   let lead = end - 1;
   while (lead >= 0 && lead > end - 4 && ((data[lead] as number) & 0xc0) === 0x80) lead--;
@@ -63,6 +68,13 @@ export function cutUtf8Buffer(data: Buffer, maxBytes: number): Buffer {
     if (lead + need > end) end = lead;
   }
   return data.subarray(0, end);
+}
+
+/** `data` without leading continuation bytes (the tail of a stream whose start was dropped). */
+export function trimPartialUtf8Start(data: Buffer): Buffer {
+  let start = 0;
+  while (start < Math.min(3, data.length) && ((data[start] as number) & 0xc0) === 0x80) start++;
+  return data.subarray(start);
 }
 
 /** Replaces lone surrogates (from a cut made elsewhere, or hostile input) with U+FFFD. */
