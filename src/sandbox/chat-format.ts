@@ -1,6 +1,8 @@
 // Turning sandbox output into chat text: fenced blocks that cannot be broken out of, terminal noise
 // (ANSI codes, control bytes) removed, and long output cut in the middle with a visible marker.
 
+import { cutText, tailText } from '../text/cut.js';
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping terminal control sequences is the point
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes other than \t and \n are dropped
@@ -19,11 +21,12 @@ export function fence(text: string, lang = ''): string {
 /** Keep the start and (mostly) the end of long output; errors tend to be at the end. */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
-  const head = Math.floor(max / 3);
-  const tail = max - head;
-  const omitted = text.slice(head, text.length - tail);
+  const head = cutText(text, Math.floor(max / 3));
+  const tail = tailText(text, max - Math.floor(max / 3));
+  const omitted = text.slice(head.length, text.length - tail.length);
+  const chars = [...omitted].length;
   const lines = omitted.split('\n').length - 1;
-  return `${text.slice(0, head)}\n[… ${omitted.length} characters${lines ? `, ${lines} lines` : ''} not shown …]\n${text.slice(text.length - tail)}`;
+  return `${head}\n[… ${chars} characters${lines ? `, ${lines} lines` : ''} not shown …]\n${tail}`;
 }
 
 /** Code pasted into chat often arrives wrapped in a ```lang fence; take the inside. */
