@@ -1,14 +1,17 @@
-// A protocol fake of Daytona for tests: the REST API (`/api/sandbox…`) and the per-sandbox toolbox
-// (`/toolbox/<id>/…`) on one local HTTP server, speaking the subset of routes @daytonaio/sdk 0.218
-// calls. Sandboxes are directories; their commands run on this machine. Can inject 429s.
+// A protocol fake of Daytona for tests: the REST API (`/api/sandbox…`, `/api/volumes…`), the
+// per-sandbox toolbox (`/toolbox/<id>/…`) and preview links (`/proxy/…`) on one local HTTP server,
+// speaking the subset of routes @daytonaio/sdk 0.218 calls. Sandboxes are directories whose root is
+// `<tmp>/<id>`; their commands run on this machine. Can inject 429s and error answers.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { FakePreviews } from './preview.js';
 import { type FakeBox, killBox, newBox, toolboxRoute, toolboxUpgrade } from './toolbox.js';
+import { FakeVolumes } from './volumes.js';
 
 export interface FakeDaytona {
   /** Pass as DaytonaConfig.apiUrl. */
@@ -17,8 +20,14 @@ export interface FakeDaytona {
   /** Every REST request, for asserting what the SDK sent. */
   requests: { method: string; path: string; body: unknown }[];
   sandboxes: Map<string, { dto: Record<string, unknown>; box: FakeBox }>;
+  volumes: FakeVolumes;
   /** The next `count` REST requests get 429 with Retry-After: seconds. */
   rateLimitNext(count: number, seconds: number): void;
+  /**
+   * The next request whose method and URL path (`/api/…` or `/toolbox/<id>/…`) match is answered
+   * `status` with Daytona's error body `{statusCode, message, code}` instead of being served.
+   */
+  failNext(match: { method?: string; path: RegExp }, status: number, message: string): void;
   /** Delete a sandbox behind the gateway's back. */
   deleteExternally(id: string): void;
   close(): Promise<void>;
@@ -30,7 +39,27 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
   const sandboxes = new Map<string, { dto: Record<string, unknown>; box: FakeBox }>();
   const requests: FakeDaytona['requests'] = [];
   let limited = { count: 0, seconds: 0 };
+  const failures: { method?: string; path: RegExp; status: number; message: string }[] = [];
   let base = '';
+  const volumes = new FakeVolumes(root, (volumeId) =>
+    [...sandboxes.values()].some((s) =>
+      ((s.dto.volumes as { volumeId: string }[] | undefined) ?? []).some((v) => v.volumeId === volumeId),
+    ),
+  );
+  const previews = new FakePreviews(
+    () => base,
+    (id) => {
+      const dto = sandboxes.get(id)?.dto;
+      return dto ? { public: dto.public === true, started: dto.state === 'started' } : undefined;
+    },
+  );
+  /** Sandboxes are addressed by id or by name, as `/sandbox/{sandboxIdOrName}` allows. */
+  const lookup = (idOrName: string) =>
+    sandboxes.get(idOrName) ?? [...sandboxes.values()].find((s) => s.dto.name === idOrName);
+  const injected = (method: string, path: string) => {
+    const i = failures.findIndex((f) => (!f.method || f.method === method) && f.path.test(path));
+    return i < 0 ? undefined : failures.splice(i, 1)[0];
+  };
 
   const json = (res: ServerResponse, status: number, body?: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -53,23 +82,44 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
       res.end(JSON.stringify({ statusCode: 429, message: 'Too many requests' }));
       return;
     }
+    if (volumes.route(method, path, parsed, (status, b) => json(res, status, b))) return;
     if (method === 'POST' && path === '/sandbox') {
       const id = randomBytes(6).toString('hex');
       const now = new Date().toISOString();
+      const name = typeof parsed.name === 'string' && parsed.name ? parsed.name : id;
+      if (lookup(name)) {
+        json(res, 409, { statusCode: 409, message: `Sandbox with name ${name} already exists` });
+        return;
+      }
+      const mounts = (parsed.volumes as { volumeId: string; mountPath: string }[] | undefined) ?? [];
+      for (const m of mounts) {
+        const volume = volumes.byId.get(m.volumeId);
+        if (volume?.dto.state !== 'ready') {
+          json(res, 400, { statusCode: 400, message: `Volume ${m.volumeId} is not ready` });
+          return;
+        }
+        if (!m.mountPath?.startsWith('/') || m.mountPath.includes('..')) {
+          json(res, 400, { statusCode: 400, message: `Invalid mount path ${m.mountPath}` });
+          return;
+        }
+      }
       const dto = {
         id,
         organizationId: 'org-fake',
-        name: id,
+        name,
         user: 'daytona',
         env: parsed.env ?? {},
         labels: parsed.labels ?? {},
-        public: false,
+        public: parsed.public === true,
         networkBlockAll: parsed.networkBlockAll ?? false,
         target: 'us',
-        cpu: 1,
+        snapshot: parsed.snapshot,
+        buildInfo: parsed.buildInfo,
+        volumes: mounts,
+        cpu: parsed.cpu ?? 1,
         gpu: 0,
-        memory: 1,
-        disk: 3,
+        memory: parsed.memory ?? 1,
+        disk: parsed.disk ?? 3,
         state: 'started',
         desiredState: 'started',
         autoStopInterval: parsed.autoStopInterval ?? 15,
@@ -79,7 +129,14 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
         lastActivityAt: now,
         toolboxProxyUrl: `${base}/toolbox`,
       };
-      sandboxes.set(id, { dto, box: newBox(id, root, (parsed.env as Record<string, string>) ?? {}) });
+      const box = newBox(id, root, (parsed.env as Record<string, string>) ?? {});
+      // A volume appears at its mount path inside the sandbox, whose filesystem root is <root>/<id>.
+      for (const m of mounts) {
+        const at = join(root, id, m.mountPath);
+        mkdirSync(dirname(at), { recursive: true });
+        symlinkSync(volumes.byId.get(m.volumeId)!.dir, at);
+      }
+      sandboxes.set(id, { dto, box });
       json(res, 200, dto);
       return;
     }
@@ -93,14 +150,22 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
       return;
     }
     const m = /^\/sandbox\/([^/]+)(\/.*)?$/.exec(path);
-    const entry = m ? sandboxes.get(decodeURIComponent(m[1]!)) : undefined;
+    const entry = m ? lookup(decodeURIComponent(m[1]!)) : undefined;
     if (!m || !entry) return notFound(res);
     const sub = m[2] ?? '';
     const { dto, box } = entry;
     if (method === 'GET' && sub === '') return json(res, 200, dto);
     if (method === 'GET' && sub === '/toolbox-proxy-url') return json(res, 200, { url: `${base}/toolbox` });
-    if (method === 'POST' && sub === '/start')
+    if (method === 'POST' && sub === '/start') {
+      previews.resetStandard(dto.id as string);
       return json(res, 200, touch(dto, { state: 'started', desiredState: 'started' }));
+    }
+    const autostop = /^\/autostop\/(\d+)$/.exec(sub);
+    if (method === 'POST' && autostop) {
+      touch(dto, { autoStopInterval: Number(autostop[1]) });
+      res.writeHead(201).end();
+      return;
+    }
     if (method === 'POST' && sub === '/stop') {
       killBox(box);
       return json(res, 200, touch(dto, { state: 'stopped', desiredState: 'stopped' }));
@@ -123,17 +188,7 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
       res.writeHead(201).end();
       return;
     }
-    const preview = /^\/ports\/(\d+)\/signed-preview-url$/.exec(sub);
-    if (method === 'GET' && preview) {
-      const token = randomBytes(12).toString('hex');
-      const port = Number(preview[1]);
-      return json(res, 200, {
-        sandboxId: dto.id,
-        port,
-        token,
-        url: `https://${port}-${token}.preview.fake-daytona.test`,
-      });
-    }
+    if (previews.route(dto.id as string, method, sub, url, (status, b) => json(res, status, b))) return;
     notFound(res, `Route ${method} ${sub}`);
   }
 
@@ -143,15 +198,23 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', base);
       const method = req.method ?? 'GET';
+      const body = Buffer.concat(chunks);
+      // Preview links are authorised by their own tokens, never by the API key.
+      if (url.pathname.startsWith('/proxy/')) return previews.proxy(req, res, url, body);
       if (req.headers.authorization !== `Bearer ${apiKey}`) {
         json(res, 401, { statusCode: 401, message: 'Unauthorized' });
         return;
       }
-      const body = Buffer.concat(chunks);
+      const failure = injected(method, url.pathname);
+      if (failure) {
+        const code = failure.status === 404 ? 'NOT_FOUND' : 'FAKE_INJECTED';
+        json(res, failure.status, { statusCode: failure.status, message: failure.message, code });
+        return;
+      }
       const run = async () => {
         if (url.pathname.startsWith('/api/')) return api(method, url.pathname.slice(4), url, body, res);
         const t = /^\/toolbox\/([^/]+)(\/.*)$/.exec(url.pathname);
-        const entry = t ? sandboxes.get(t[1]!) : undefined;
+        const entry = t ? lookup(t[1]!) : undefined;
         if (!t || !entry) return notFound(res);
         if (entry.dto.state !== 'started') {
           json(res, 409, { statusCode: 409, message: `sandbox is ${entry.dto.state}` });
@@ -182,8 +245,12 @@ export async function startFakeDaytona(): Promise<FakeDaytona> {
     apiKey,
     requests,
     sandboxes,
+    volumes,
     rateLimitNext(count, seconds) {
       limited = { count, seconds };
+    },
+    failNext(match, status, message) {
+      failures.push({ ...match, status, message });
     },
     deleteExternally(id) {
       const e = sandboxes.get(id);
