@@ -3,6 +3,7 @@
 // is written; the accepted ones are written under sanitised, unique names.
 
 import type { Sandbox } from '../../src/sandbox/provider.js';
+import { shorten } from '../../src/text/cut.js';
 import type { TaskFile } from '../agent.js';
 import { checkContent } from './content-check.js';
 import {
@@ -38,7 +39,7 @@ export interface Intake {
 /** A file name from a chat as it may be shown back: no control characters, bounded length. */
 export function displayName(name: string): string {
   const clean = name.replace(/\p{Cc}/gu, '').trim() || '(unnamed file)';
-  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
+  return shorten(clean, 80);
 }
 
 function tooLarge(name: string, bytes: number, limitMb: number): string {

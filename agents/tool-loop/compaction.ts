@@ -3,6 +3,7 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam, ToolDefinition } from '../../src/model/types.js';
+import { cutText } from '../../src/text/cut.js';
 import { firstLine } from './truncate.js';
 
 export const COMPACTED_MARKER = '[compacted';
@@ -48,7 +49,7 @@ function compactBlock(block: Anthropic.ContentBlockParam): Anthropic.ContentBloc
   if (block.type === 'text' && block.text.length > 4 * KEEP_CHARS) {
     return {
       type: 'text',
-      text: `${block.text.slice(0, 2 * KEEP_CHARS)}\n${COMPACTED_MARKER}: ${block.text.length} chars]`,
+      text: `${cutText(block.text, 2 * KEEP_CHARS)}\n${COMPACTED_MARKER}: ${block.text.length} chars]`,
     };
   }
   return block;

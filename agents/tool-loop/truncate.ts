@@ -1,14 +1,16 @@
 // Keeps a tool result within what is worth sending to the model: the head and tail survive, the
 // middle is replaced by a marker saying how much was cut (so the model can ask for a narrower read).
 
+import { cutText, shorten, tailText } from '../../src/text/cut.js';
+
 export const TRUNCATION_MARKER = '[… truncated';
 
 export function truncateMiddle(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
-  const head = Math.floor(maxChars * 0.6);
-  const tail = maxChars - head;
-  const cut = text.length - head - tail;
-  return `${text.slice(0, head)}\n${TRUNCATION_MARKER} ${cut} characters …]\n${text.slice(text.length - tail)}`;
+  const head = cutText(text, Math.floor(maxChars * 0.6));
+  const tail = tailText(text, maxChars - Math.floor(maxChars * 0.6));
+  const cut = text.length - head.length - tail.length;
+  return `${head}\n${TRUNCATION_MARKER} ${cut} characters …]\n${tail}`;
 }
 
 /** The first non-empty line, shortened: for progress lines and compaction summaries. */
@@ -18,5 +20,5 @@ export function firstLine(text: string, max = 120): string {
       .split('\n')
       .map((l) => l.trim())
       .find((l) => l.length > 0) ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return shorten(line, max);
 }

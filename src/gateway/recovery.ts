@@ -3,6 +3,7 @@
 // the lanes and the intake poll, and pending deliveries for the outbox.
 
 import type { Store } from '../store/store.js';
+import { shorten } from '../text/cut.js';
 import { enqueueReply } from './reply-writer.js';
 
 export function recoverAfterRestart(
@@ -17,7 +18,7 @@ export function recoverAfterRestart(
         return;
       interrupted++;
       if (!msg || !store.inbound.transition(msg.id, ['running'], 'interrupted', 'gateway restarted')) return;
-      const what = msg.text.length > 60 ? `${msg.text.slice(0, 57)}…` : msg.text;
+      const what = shorten(msg.text, 58);
       enqueueReply(
         store,
         {

@@ -3,6 +3,7 @@
 
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { cutText } from '../../../src/text/cut.js';
 import { defineTool, type LoopTool } from '../../tool-loop/tool.js';
 import { displayPath, resolveInWorkspace, shellQuote } from '../workspace-paths.js';
 import type { CodingToolEnv } from './tool-env.js';
@@ -44,7 +45,7 @@ export function readTool(env: CodingToolEnv): LoopTool {
       const numbered = slice
         .map(
           (l, i) =>
-            `${String(start + i + 1).padStart(6)}\t${l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)}…` : l}`,
+            `${String(start + i + 1).padStart(6)}\t${l.length > MAX_LINE ? `${cutText(l, MAX_LINE)}…` : l}`,
         )
         .join('\n');
       const more =

@@ -3,6 +3,7 @@
 
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { shorten } from '../../../src/text/cut.js';
 import { defineTool, type LoopTool } from '../../tool-loop/tool.js';
 import { displayPath, globToRegExp, resolveInWorkspace, shellQuote } from '../workspace-paths.js';
 import type { CodingToolEnv } from './tool-env.js';
@@ -71,7 +72,7 @@ export function grepTool(env: CodingToolEnv): LoopTool {
       const more = lines.length > MAX_MATCH_LINES ? `\n(more matches not shown; narrow the search)` : '';
       return {
         content: shown.length ? shown.join('\n') + more : `No matches for ${pattern}.`,
-        progress: `searched for ${pattern.length > 40 ? `${pattern.slice(0, 39)}…` : pattern} (${shown.length}${more ? '+' : ''} lines)`,
+        progress: `searched for ${shorten(pattern, 40)} (${shown.length}${more ? '+' : ''} lines)`,
       };
     },
   });

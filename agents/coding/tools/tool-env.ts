@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { ProcessHandle, Sandbox } from '../../../src/sandbox/provider.js';
+import { shorten } from '../../../src/text/cut.js';
 import type { RunState } from '../run-state.js';
 
 export interface CodingToolEnv {
@@ -17,5 +18,5 @@ export interface CodingToolEnv {
 /** Short one-line form of a shell command for progress lines. */
 export function shortCommand(cmd: string, max = 60): string {
   const one = cmd.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return shorten(one, max);
 }

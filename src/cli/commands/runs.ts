@@ -1,5 +1,6 @@
 // `sandgate runs list|show`: what the gateway ran, how it ended, and what it produced.
 
+import { shorten } from '../../text/cut.js';
 import { CliError, type RegisterCommands } from '../cli-env.js';
 
 const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
@@ -43,7 +44,7 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
       env.out(
         `Conversation: ${run.conversationKey}   started ${time(run.startedAt)}   finished ${time(run.finishedAt)}`,
       );
-      if (msg) env.out(`Message: ${msg.text.length > 200 ? `${msg.text.slice(0, 200)}…` : msg.text}`);
+      if (msg) env.out(`Message: ${shorten(msg.text, 201)}`);
       if (run.usage) env.out(`Usage: ${JSON.stringify(run.usage)}`);
       if (run.progress.length) env.out(`Progress:\n${run.progress.map((p) => `  • ${p}`).join('\n')}`);
       if (artifacts.length) {

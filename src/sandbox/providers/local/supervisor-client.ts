@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import { cutText } from '../../../text/cut.js';
 import { LineSplitter } from '../../driver-protocol.js';
 import { type Frame, frameSchema, type ResultFrame, TunnelSocket } from './supervisor-protocol.js';
 
@@ -76,14 +77,14 @@ export class SupervisorClient {
       }, readyTimeoutMs);
       child.stderr?.on('data', (d: Buffer) => {
         if (stderr.length < 8192) stderr += d.toString('utf8');
-        log.debug({ text: d.toString('utf8').slice(0, 2000) }, 'sandbox supervisor stderr');
+        log.debug({ text: cutText(d.toString('utf8'), 2000) }, 'sandbox supervisor stderr');
       });
       const splitter = new LineSplitter((line) => {
         let frame: Frame;
         try {
           frame = frameSchema.parse(JSON.parse(line));
         } catch {
-          log.debug({ line: line.slice(0, 200) }, 'ignored a malformed supervisor line');
+          log.debug({ line: cutText(line, 200) }, 'ignored a malformed supervisor line');
           return;
         }
         if (frame.ev === 'ready') {
@@ -102,7 +103,7 @@ export class SupervisorClient {
       child.on('exit', (code, signal) => {
         clearTimeout(timer);
         const reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        reject(new Error(`sandbox failed to start (${reason}): ${stderr.trim().slice(0, 1000)}`));
+        reject(new Error(`sandbox failed to start (${reason}): ${cutText(stderr.trim(), 1000)}`));
         client.onChildExit(reason);
       });
     });

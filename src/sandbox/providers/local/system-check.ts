@@ -2,6 +2,7 @@
 // namespaces here, does /usr/bin/python3 have matplotlib and pandas. Each failure carries a fix.
 
 import { spawn } from 'node:child_process';
+import { cutText } from '../../../text/cut.js';
 import { findOnPath, type RunAs, sandboxRunAs } from './host-dirs.js';
 
 export interface SystemCheck {
@@ -41,7 +42,7 @@ function run(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, out: out.trim().slice(0, 2000) });
+      resolve({ code, out: cutText(out.trim(), 2000) });
     });
   });
 }
