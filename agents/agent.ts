@@ -2,10 +2,14 @@
 // Agents never see channel or model secrets; they get a model client and a sandbox handle.
 
 import type { Logger } from 'pino';
-import type { ModelClient } from '../src/model/types.js';
+import type { ModelClient, RunUsage } from '../src/model/types.js';
 import type { Chart, Sandbox } from '../src/sandbox/provider.js';
 
-export type AgentName = 'coding' | 'analysis' | 'rlm';
+/**
+ * Lower-case, unique among the agents: `coding`, `analysis`, … The gateway knows no list of them;
+ * `agents.default` names one, and the runs table records it as the run's kind.
+ */
+export type AgentName = string;
 
 export interface TaskFile {
   name: string;
@@ -49,17 +53,42 @@ export interface RunResult {
   charts?: Chart[];
   files?: { name: string; data: Buffer }[];
   links?: { url: string; label?: string }[];
-  usage?: {
-    inputTokens: number;
-    outputTokens: number;
-    cacheReadTokens?: number;
-    cacheWriteTokens?: number;
-    costUsd?: number;
-  };
+  usage?: RunUsage;
+}
+
+/** A task and its flags, as an agent command's arguments are understood. */
+export interface ParsedTask {
+  text: string;
+  options: Task['options'];
+}
+
+/**
+ * The chat command an agent answers to (`/code`): the gateway registers it, lists it in /help and
+ * the channels' command menus, and on use switches the conversation to this agent and runs the task.
+ */
+export interface AgentCommand {
+  /** Without the slash: `code` → `/code`. 1–32 of a-z, 0-9 and `_` (Telegram's rule for bot commands). */
+  name: string;
+  /** After the slash in /help: `code [--team] TASK`. */
+  usage: string;
+  /** One line for /help and the Telegram menu (Telegram cuts it at 256 characters). */
+  summary: string;
+  /**
+   * Leading `--flags` the command accepts: `boolean` (`--team`, `--team=false`) or `string`
+   * (`--repo URL`, `--repo=URL`). They land in `Task.options`; an undeclared flag gets a usage reply.
+   */
+  flags?: Record<string, 'boolean' | 'string'>;
+  /**
+   * Instead of `flags`, for arguments that are not flags (`/gen python …`): the task, or a string
+   * that is sent back as the reply (a usage message) and runs nothing.
+   */
+  parse?(args: string): ParsedTask | string;
 }
 
 export interface Agent {
   readonly name: AgentName;
+  /** Its chat command; without one the agent is reached only as `agents.default` or by attachments. */
+  readonly command?: AgentCommand;
   run(task: Task, ctx: RunContext): Promise<RunResult>;
   /**
    * Plain text with attachments goes to the agent that claims them (the analysis agent claims

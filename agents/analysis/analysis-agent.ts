@@ -101,6 +101,11 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
 
   return {
     name: 'analysis',
+    command: {
+      name: 'analyze',
+      usage: 'analyze QUESTION',
+      summary: 'ask the data-analysis agent about attached data (charts come back as images)',
+    },
 
     claimsAttachments: (files) => files.some((f) => isDatasetFile(f.name, f.mime)),
 

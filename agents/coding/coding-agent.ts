@@ -51,6 +51,13 @@ export function createCodingAgent(deps: CodingAgentDeps): CodingAgent {
 
   return {
     name: 'coding',
+    command: {
+      name: 'code',
+      usage: 'code [--team] TASK',
+      summary:
+        'ask the coding agent (writes and runs code, serves previews); --team for a planner + developer',
+      flags: { team: 'boolean' },
+    },
 
     async run(task: Task, ctx: RunContext): Promise<RunResult> {
       const model = isModelClient(ctx.model) ? ctx.model : deps.model;

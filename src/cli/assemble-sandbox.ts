@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Command, CommandRegistry } from '../gateway/commands.js';
+import type { CommandRegistry } from '../gateway/commands.js';
 import type { ConversationSandboxes } from '../sandbox/conversation-sandboxes.js';
 import {
   createConversationSandboxes,
@@ -15,20 +15,6 @@ import {
 } from '../sandbox/factory.js';
 import { attachPreviewUpgrade, createPreviewRoutes } from '../sandbox/preview/preview-routes.js';
 import { LocalSandboxProvider } from '../sandbox/providers/local/local-provider.js';
-
-const COMMAND_HELP: Record<string, { usage: string; summary: string }> = {
-  sh: { usage: 'sh CMD', summary: 'run a shell command in this chat’s sandbox' },
-  py: {
-    usage: 'py CODE',
-    summary: 'run Python in this chat’s sandbox (variables persist; plt.show() sends charts)',
-  },
-  preview: {
-    usage: 'preview PORT',
-    summary: 'a signed, expiring link to a server listening on PORT in the sandbox',
-  },
-  files: { usage: 'files [PATH]', summary: 'list files in the sandbox workspace' },
-  get: { usage: 'get PATH', summary: 'send a file from the sandbox' },
-};
 
 /** The preview HMAC key: derived from the gateway token, so rotating the token revokes every link. */
 export function previewSecretFrom(token: string): string {
@@ -57,16 +43,8 @@ export function assembleSandboxes(
     log,
   });
   const leases = createConversationSandboxes(config, provider, log);
-  for (const [name, run] of Object.entries(createSandboxCommandsFromConfig(config))) {
-    const help = COMMAND_HELP[name] ?? { usage: name, summary: name };
-    const command: Command = {
-      name,
-      ...help,
-      mode: 'lane',
-      run: (ctx) => run(ctx.args, { sandbox: ctx.sandbox, signal: ctx.signal, emit: ctx.emit }),
-    };
+  for (const command of Object.values(createSandboxCommandsFromConfig(config)))
     deps.commands.register(command);
-  }
   let detach: (() => void) | undefined;
   void leases.gc().catch((err) => log.warn({ err }, 'sandbox clean-up at start failed'));
   return {

@@ -178,7 +178,11 @@ export const configSchema = z.object({
 
   agents: z
     .object({
-      default: z.enum(['coding', 'analysis', 'rlm']).default('coding'),
+      /** The agent plain text goes to (an agent's name; the gateway warns at start when none has it). */
+      default: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be an agent name such as coding or analysis')
+        .default('coding'),
       maxIterations: z.coerce.number().int().min(1).max(200).default(25),
       analysisMaxIterations: z.coerce.number().int().min(1).max(100).default(10),
       /** Analysis agent: a dataset larger than this is refused with a reply (and never written). */

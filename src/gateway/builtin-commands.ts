@@ -1,47 +1,20 @@
-// The commands every gateway has (/help, /status, /new, /cancel) and one command per installed
-// agent (/code, /analyze, /rlm) that switches the conversation to that agent and runs the task.
+// The commands every gateway has, whatever agents and sandboxes it runs: /help, /status, /new,
+// /cancel. All are immediate — they answer while a run is busy, which is what makes /cancel work.
 
-import type { Agent } from '../../agents/agent.js';
-import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
-import type { Command, CommandRegistry } from './commands.js';
+import type { CommandRegistry } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
+import type { QueuedMessage } from './route.js';
 import type { Runner } from './runner.js';
 
 export interface BuiltinDeps {
   store: Store;
   commands: CommandRegistry;
   runner: Runner;
-  lanes: LaneQueue<InboundRow>;
-  agents: Map<string, Agent>;
+  lanes: LaneQueue<QueuedMessage>;
   defaultAgent: string;
   /** Forget the conversation's agent thread and sandbox (/new). */
   resetConversation(conversationKey: string): Promise<void>;
-}
-
-const AGENT_COMMANDS: Record<string, { command: string; summary: string }> = {
-  coding: {
-    command: 'code',
-    summary: 'ask the coding agent (writes and runs code, serves previews); --team for a planner + developer',
-  },
-  analysis: {
-    command: 'analyze',
-    summary: 'ask the data-analysis agent about attached data (charts come back as images)',
-  },
-  rlm: { command: 'rlm', summary: 'ask the recursive-LM agent (code that calls sub-LLMs and sub-agents)' },
-};
-
-/** `--team --model x rest of task` → options {team: true, model: 'x'} and the task text. */
-export function parseAgentOptions(args: string): { options: Record<string, string | boolean>; text: string } {
-  const options: Record<string, string | boolean> = {};
-  let rest = args;
-  for (;;) {
-    const m = /^--([a-z][\w-]*)(?:=(\S+))?(?:\s+|$)/.exec(rest);
-    if (!m) break;
-    options[m[1] as string] = m[2] ?? true;
-    rest = rest.slice(m[0].length);
-  }
-  return { options, text: rest.trim() };
 }
 
 function dropQueued(deps: BuiltinDeps, key: string): number {
@@ -108,32 +81,4 @@ export function registerBuiltinCommands(deps: BuiltinDeps): void {
       return { text: 'Started a new conversation: history and sandbox are cleared.' };
     },
   });
-
-  for (const agent of deps.agents.values()) {
-    const meta = AGENT_COMMANDS[agent.name];
-    if (!meta) continue;
-    const command: Command = {
-      name: meta.command,
-      usage: `${meta.command} TASK`,
-      summary: meta.summary,
-      mode: 'lane',
-      run: async (ctx) => {
-        const { options, text } = parseAgentOptions(ctx.args);
-        store.conversations.setAgent(ctx.msg.conversationKey, ctx.msg.channel, agent.name);
-        if (!text && ctx.msg.attachments.length === 0) {
-          return { text: `Now talking to the ${agent.name} agent. Send the task as plain text.` };
-        }
-        const { reply, usage } = await runner.runAgent(
-          agent.name,
-          ctx.msg,
-          ctx.runId ?? 0,
-          text,
-          ctx,
-          options,
-        );
-        return usage ? { ...reply, usage } : reply;
-      },
-    };
-    commands.register(command);
-  }
 }

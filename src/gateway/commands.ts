@@ -1,8 +1,10 @@
-// Chat commands (`/sh`, `/new`, `/approve` …): a registry that parses `/name@bot args`, and the
-// context a handler gets. Agents and sandbox commands register here; the gateway never hard-codes them.
+// Chat commands (`/sh`, `/new`, `/approve` …): the one shape every command has, the context its
+// handler gets, the reply it returns, and the registry /help and the channels' menus are read from.
+// Sandbox, pairing and agent commands are registered by their owners; nothing here names one.
 
 import type { Logger } from 'pino';
 import type { Progress } from '../../agents/agent.js';
+import type { RunUsage } from '../model/types.js';
 import type { Sandbox } from '../sandbox/provider.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 
@@ -12,13 +14,14 @@ export interface CommandReply {
   files?: { name: string; data: Buffer }[];
   links?: { url: string; label?: string }[];
   /** Model usage of an agent run, recorded with the run. */
-  usage?: object;
+  usage?: RunUsage;
 }
 
 export interface CommandContext {
   msg: InboundRow;
   /** Everything after the command name, trimmed. */
   args: string;
+  /** Set for lane commands (they are recorded runs); immediate commands have none. */
   runId?: number;
   signal: AbortSignal;
   log: Logger;
@@ -28,9 +31,11 @@ export interface CommandContext {
 }
 
 export interface Command {
+  /** Without the slash; Telegram's rule for bot commands: 1–32 of a-z, 0-9 and `_`. */
   name: string;
-  /** One line for /help. */
+  /** One line for /help and the channels' command menus. */
   summary: string;
+  /** After the slash in /help (`sh CMD`); default: the name. */
   usage?: string;
   /**
    * `lane`: runs in the conversation's lane, one at a time, as a recorded run (/sh, /code).
@@ -54,10 +59,16 @@ export function parseCommand(text: string): ParsedCommand | undefined {
   return { name: (m[1] as string).toLowerCase(), args: (m[2] ?? '').trim() };
 }
 
+/** Telegram Bot API, BotCommand.command: "1-32 characters … only lowercase English letters, digits and underscores". */
+const COMMAND_NAME = /^[a-z0-9_]{1,32}$/;
+
 export class CommandRegistry {
   private readonly commands = new Map<string, Command>();
 
+  /** Throws on a name registered twice or one a channel's command menu would refuse. */
   register(command: Command): this {
+    if (!COMMAND_NAME.test(command.name))
+      throw new Error(`command name "${command.name}" must be 1-32 of a-z, 0-9 and _`);
     if (this.commands.has(command.name)) throw new Error(`command /${command.name} registered twice`);
     this.commands.set(command.name, command);
     return this;

@@ -5,23 +5,26 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Agent } from '../../agents/agent.js';
-import type { Channel, ChannelStatus } from '../../channels/channel.js';
+import type { Channel, ChannelStatus, Inbound, InboundSink } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
 import type { ModelClient } from '../model/types.js';
-import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import { type AccessControl, localOwnerOnly } from './access.js';
+import { agentCommand } from './agent-commands.js';
 import { AttachmentSource } from './attachment-source.js';
-import type { BackoffPolicy } from './backoff.js';
 import { registerBuiltinCommands } from './builtin-commands.js';
 import { CommandRegistry } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
+import type { BackoffPolicy } from './delivery-retry.js';
+import type { GatewayEventMap, GatewayEvents } from './gateway-events.js';
 import { Intake } from './intake.js';
 import { LaneQueue } from './lane-queue.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { Outbox } from './outbox.js';
 import { recoverAfterRestart } from './recovery.js';
+import type { QueuedMessage } from './route.js';
 import { Runner } from './runner.js';
+import { SettleNotifier } from './settle-notifier.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -29,8 +32,9 @@ export interface GatewayOptions {
   log: Logger;
   channels: Channel[];
   access?: AccessControl;
-  /** Extra commands (sandbox, pairing …) already registered; built-ins are added. */
+  /** Extra commands (sandbox, pairing …) already registered; built-ins and agents' own are added. */
   commands?: CommandRegistry;
+  /** Each registers the command it declares (`Agent.command`); plain text goes to `agents.default`. */
   agents?: Agent[];
   sandboxes?: SandboxLeases;
   model?: ModelClient;
@@ -42,14 +46,16 @@ export interface GatewayOptions {
 }
 
 export class Gateway {
-  readonly events = new EventEmitter();
+  readonly events: GatewayEvents = new EventEmitter<GatewayEventMap>();
   readonly metrics: GatewayMetrics;
   readonly commands: CommandRegistry;
   readonly channels: Map<string, Channel>;
   readonly intake: Intake;
-  readonly lanes: LaneQueue<InboundRow>;
+  readonly lanes: LaneQueue<QueuedMessage>;
   readonly runner: Runner;
   readonly outbox: Outbox;
+  /** What channels push inbound messages into: intake, then the settle check for channels that want it. */
+  private readonly sink: InboundSink;
   private readonly channelAborts = new AbortController();
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -63,11 +69,19 @@ export class Gateway {
     this.channels = new Map(opts.channels.map((c) => [c.id, c]));
     const attachments = new AttachmentSource(this.channels);
     const agents = new Map((opts.agents ?? []).map((a) => [a.name, a]));
+    // Not fatal (a gateway may run commands only): plain text is answered with the agents there are.
+    if (agents.size && !agents.has(config.agents.default))
+      log.warn(
+        { default: config.agents.default, agents: [...agents.keys()] },
+        'agents.default names no agent here; plain text will be answered with the available agents',
+      );
+    const settle = new SettleNotifier(store, this.channels, log);
     this.outbox = new Outbox({
       store,
       channels: this.channels,
       log,
       metrics: this.metrics,
+      onSettled: (row) => settle.check(row.channel, row.inboundId),
       pollMs: opts.pollMs ?? 250,
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
@@ -77,7 +91,6 @@ export class Gateway {
       log,
       metrics: this.metrics,
       channels: this.channels,
-      commands: this.commands,
       agents,
       attachments,
       outbox: this.outbox,
@@ -85,19 +98,40 @@ export class Gateway {
       ...(opts.sandboxes ? { sandboxes: opts.sandboxes } : {}),
       ...(opts.model !== undefined ? { model: opts.model } : {}),
     });
-    this.lanes = new LaneQueue<InboundRow>(config.limits.maxConcurrentRuns, async (row) => {
-      try {
-        await this.runner.run(row);
-      } finally {
-        attachments.forget(row.id);
-      }
-    });
+    this.lanes = new LaneQueue<QueuedMessage>(
+      config.limits.maxConcurrentRuns,
+      async (msg) => {
+        try {
+          await this.runner.run(msg);
+        } finally {
+          attachments.forget(msg.id);
+          settle.check(msg.channel, msg.id);
+        }
+      },
+      (err, msg) => log.error({ err, inbound: msg.id }, 'a lane run threw past the runner'),
+    );
+    for (const agent of agents.values()) {
+      const command = agentCommand(agent, {
+        store,
+        runAgent: async (name, ctx, task) => {
+          const { reply, usage } = await this.runner.runAgent(
+            name,
+            ctx.msg,
+            ctx.runId ?? 0,
+            task.text,
+            ctx,
+            task.options,
+          );
+          return usage ? { ...reply, usage } : reply;
+        },
+      });
+      if (command) this.commands.register(command);
+    }
     registerBuiltinCommands({
       store,
       commands: this.commands,
       runner: this.runner,
       lanes: this.lanes,
-      agents,
       defaultAgent: config.agents.default,
       resetConversation: async (key) => {
         await opts.sandboxes?.discard(key);
@@ -113,11 +147,17 @@ export class Gateway {
       commands: this.commands,
       lanes: this.lanes,
       outbox: this.outbox,
-      runner: this.runner,
       attachments,
       textMax: (id) => this.channels.get(id)?.limits.textMax ?? 4000,
       attachmentMax: (id) => this.channels.get(id)?.limits.attachmentMax,
     });
+    this.sink = {
+      receive: async (inbound: Inbound) => {
+        const receipt = await this.intake.receive(inbound);
+        settle.check(inbound.channel, receipt.id);
+        return receipt;
+      },
+    };
     this.registerGauges();
   }
 
@@ -134,7 +174,7 @@ export class Gateway {
     await Promise.all(
       [...this.channels.values()].map(async (channel) => {
         try {
-          await channel.start(this.intake, this.channelAborts.signal);
+          await channel.start(this.sink, this.channelAborts.signal);
           log.info({ channel: channel.id, status: channel.status().state }, 'channel started');
         } catch (err) {
           log.error(

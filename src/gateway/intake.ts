@@ -1,22 +1,23 @@
 // Pipeline steps 1–4 (DESIGN §3): dedupe and persist before the channel acknowledges, then the
-// access check, then routing — immediate commands answer at once, everything else joins its lane.
-// Rows that other processes touch (a CLI approval moves a held message back to `received`) are
-// picked up by poll(), so they go through exactly the same steps.
+// access check, then routing (classify.ts) — immediate commands answer at once, everything else
+// joins its lane with its route. Rows that other processes touch (a CLI approval moves a held
+// message back to `received`) are picked up by poll(), so they go through exactly the same steps.
 
 import { Buffer } from 'node:buffer';
 import type { Logger } from 'pino';
-import type { Inbound, InboundSink } from '../../channels/channel.js';
+import type { Inbound, InboundReceipt, InboundSink } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import type { AccessControl, AccessDecision } from './access.js';
 import type { AttachmentSource } from './attachment-source.js';
-import { type Command, type CommandRegistry, type CommandReply, parseCommand } from './commands.js';
+import { classify, type Outcome } from './classify.js';
+import type { Command, CommandRegistry, CommandReply } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
 import { enqueueReply } from './reply-writer.js';
-import type { Runner } from './runner.js';
+import { type QueuedMessage, route } from './route.js';
 
 export interface IntakeDeps {
   store: Store;
@@ -25,18 +26,12 @@ export interface IntakeDeps {
   metrics: GatewayMetrics;
   access: AccessControl;
   commands: CommandRegistry;
-  lanes: LaneQueue<InboundRow>;
+  lanes: LaneQueue<QueuedMessage>;
   outbox: Outbox;
-  runner: Runner;
   attachments: AttachmentSource;
   textMax(channel: string): number;
   attachmentMax(channel: string): number | undefined;
 }
-
-type Outcome =
-  | { kind: 'settle'; state: 'held' | 'rejected'; reason: string; outcome: string; reply?: CommandReply }
-  | { kind: 'immediate'; command: Command; args: string }
-  | { kind: 'queue' };
 
 export class Intake implements InboundSink {
   private readonly admitting = new Set<number>();
@@ -49,7 +44,7 @@ export class Intake implements InboundSink {
     this.open = false;
   }
 
-  async receive(inbound: Inbound): Promise<{ accepted: boolean; duplicate: boolean; reason?: string }> {
+  async receive(inbound: Inbound): Promise<InboundReceipt> {
     if (!this.open) throw new Error('the gateway is shutting down');
     const started = performance.now();
     const { store, metrics, config } = this.deps;
@@ -86,13 +81,19 @@ export class Intake implements InboundSink {
     });
     if (step === undefined) {
       metrics.inbound.inc({ channel: inbound.channel, outcome: 'duplicate' });
-      return { accepted: false, duplicate: true, reason: 'already received' };
+      const first = store.inbound.findByPlatformId(inbound.channel, inbound.platformId);
+      return {
+        accepted: false,
+        duplicate: true,
+        reason: 'already received',
+        ...(first ? { id: first.id } : {}),
+      };
     }
     this.deps.attachments.remember(step.row.id, inbound.attachments);
     if (step.outcome) await this.follow(step.row, step.outcome);
     else await this.admit(step.row, refusal, step.later);
     metrics.intakeSeconds.observe((performance.now() - started) / 1000);
-    return { accepted: true, duplicate: false };
+    return { accepted: true, duplicate: false, id: step.row.id };
   }
 
   /**
@@ -106,10 +107,20 @@ export class Intake implements InboundSink {
     }
   }
 
-  /** At start: messages that were waiting in lanes when the last process stopped. */
+  /**
+   * At start: messages that were waiting in lanes when the last process stopped, routed again by
+   * the same step (routes hold live command objects, so they are not stored). A command that no
+   * longer exists goes to the agent as text, as before it was queued: the sender was told it queued.
+   */
   resumeQueued(): void {
-    const { store, lanes } = this.deps;
-    for (const row of store.inbound.listByState(['queued'], 1_000_000)) lanes.enqueue(row);
+    const { store, lanes, commands } = this.deps;
+    for (const row of store.inbound.listByState(['queued'], 1_000_000)) {
+      const routed = route(row.text, commands);
+      lanes.enqueue({
+        ...row,
+        target: routed.kind === 'unknown-command' ? { kind: 'agent', text: row.text } : routed,
+      });
+    }
   }
 
   private async admit(row: InboundRow, refusal?: string, pending?: Promise<AccessDecision>): Promise<void> {
@@ -131,70 +142,17 @@ export class Intake implements InboundSink {
     }
   }
 
-  /** Decides what happens to an admitted message (no side effects). */
+  /** What happens to an admitted message (no side effects): classify.ts, with this channel's limits. */
   private classify(row: InboundRow, decision: AccessDecision, refusal?: string): Outcome {
-    const { config } = this.deps;
-    if (!decision.allow) {
-      return {
-        kind: 'settle',
-        state: decision.hold ? 'held' : 'rejected',
-        reason: decision.reason,
-        outcome: decision.hold ? 'held' : 'rejected',
-        ...(decision.reply ? { reply: { text: decision.reply } } : {}),
-      };
-    }
-    if (refusal) {
-      return {
-        kind: 'settle',
-        state: 'rejected',
-        reason: refusal,
-        outcome: 'too_large',
-        reply: {
-          text: `That message was not processed: ${refusal}. Please send something shorter, or attach it as a file.`,
-        },
-      };
-    }
-    const limit = Math.min(
-      config.limits.maxAttachmentBytes,
+    const attachmentLimit = Math.min(
+      this.deps.config.limits.maxAttachmentBytes,
       this.deps.attachmentMax(row.channel) ?? Number.POSITIVE_INFINITY,
     );
-    const tooBig = row.attachments.find((a) => a.size > limit);
-    if (tooBig) {
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-      return {
-        kind: 'settle',
-        state: 'rejected',
-        reason: 'attachment too large',
-        outcome: 'too_large',
-        reply: {
-          text: `The file ${tooBig.name} is ${mb(tooBig.size)}; the limit here is ${mb(limit)}. Nothing was run — send a smaller file or a link to it.`,
-        },
-      };
-    }
-    if (!row.text.trim() && row.attachments.length === 0) {
-      return {
-        kind: 'settle',
-        state: 'rejected',
-        reason: 'empty message',
-        outcome: 'empty',
-        reply: { text: 'That message was empty. Send text, a command (see /help) or a file.' },
-      };
-    }
-    const parsed = parseCommand(row.text);
-    if (parsed) {
-      const command = this.deps.commands.get(parsed.name);
-      if (!command) {
-        return {
-          kind: 'settle',
-          state: 'rejected',
-          reason: 'unknown command',
-          outcome: 'unknown_command',
-          reply: { text: `Unknown command /${parsed.name}.\n\n${this.deps.commands.helpText()}` },
-        };
-      }
-      if (command.mode === 'immediate') return { kind: 'immediate', command, args: parsed.args };
-    }
-    return { kind: 'queue' };
+    return classify(row, decision, {
+      commands: this.deps.commands,
+      attachmentLimit,
+      ...(refusal ? { refusal } : {}),
+    });
   }
 
   /** The database half of an outcome; runs inside the caller's transaction. */
@@ -219,7 +177,7 @@ export class Intake implements InboundSink {
       if (outcome.reply) this.deps.outbox.wake();
     } else if (outcome.kind === 'queue') {
       metrics.inbound.inc({ channel: row.channel, outcome: 'queued' });
-      this.deps.lanes.enqueue({ ...row, state: 'queued' });
+      this.deps.lanes.enqueue({ ...row, state: 'queued', target: outcome.target });
     } else {
       metrics.inbound.inc({ channel: row.channel, outcome: 'command' });
       await this.runImmediate(row, outcome.args, outcome.command.run.bind(outcome.command));

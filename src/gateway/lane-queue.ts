@@ -1,6 +1,6 @@
 // Per-conversation lanes: one run at a time in each conversation, in arrival order, and at most
 // `maxConcurrent` runs across all conversations. Conversations take turns for free slots, so one
-// busy chat cannot starve the others.
+// busy chat cannot starve the others. Work that throws is reported to `onError`; the lane goes on.
 
 export interface LaneItem {
   id: number;
@@ -20,6 +20,8 @@ export class LaneQueue<T extends LaneItem> {
   constructor(
     private readonly maxConcurrent: number,
     private readonly work: (item: T) => Promise<void>,
+    /** Gets what `work` threw (the work should settle its own item; this is the last word). */
+    private readonly onError: (err: unknown, item: T) => void = () => {},
   ) {}
 
   /** False when the item is already queued or running. */
@@ -89,7 +91,7 @@ export class LaneQueue<T extends LaneItem> {
       this.active.add(key);
       this.running++;
       void this.work(item)
-        .catch(() => {})
+        .catch((err) => this.onError(err, item))
         .finally(() => {
           this.running--;
           this.active.delete(key);

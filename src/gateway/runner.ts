@@ -1,23 +1,24 @@
-// Executes one queued message in its conversation's lane: a lane command (/sh, /code …) or the
-// conversation's agent. The reply, the run's final state and the message's state are written in
-// one transaction, so after a crash a message is either answered or marked interrupted — never both.
+// Executes one queued message in its conversation's lane, as the intake routed it: a lane command
+// (/sh, /code …) or the conversation's agent. The reply, the run's final state and the message's
+// state are written in one transaction, so after a crash a message is either answered or marked
+// interrupted — never both. If that write fails, the run is settled as failed and logged.
 
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Agent, Progress, TaskFile } from '../../agents/agent.js';
-import type { Channel } from '../../channels/channel.js';
+import type { Channel, DeliveryReceipt } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
-import type { ModelClient } from '../model/types.js';
+import type { ModelClient, RunUsage } from '../model/types.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { RunState } from '../store/repos/runs-repo.js';
 import type { Store } from '../store/store.js';
 import type { AttachmentSource } from './attachment-source.js';
-import type { CommandContext, CommandRegistry, CommandReply } from './commands.js';
-import { parseCommand } from './commands.js';
+import type { CommandContext, CommandReply } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
+import type { GatewayEvents } from './gateway-events.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Outbox } from './outbox.js';
-import { enqueueReply } from './reply-writer.js';
+import { enqueueReply, type ReplyTarget } from './reply-writer.js';
+import { chooseAgent, type QueuedMessage } from './route.js';
 import { RunProgress } from './run-progress.js';
 
 export type AbortReason = 'cancel' | 'shutdown';
@@ -28,13 +29,12 @@ export interface RunnerDeps {
   log: Logger;
   metrics: GatewayMetrics;
   channels: Map<string, Channel>;
-  commands: CommandRegistry;
   agents: Map<string, Agent>;
   attachments: AttachmentSource;
   outbox: Outbox;
   sandboxes?: SandboxLeases;
   model?: ModelClient;
-  events: EventEmitter;
+  events: GatewayEvents;
 }
 
 interface ActiveRun {
@@ -44,10 +44,20 @@ interface ActiveRun {
   controller: AbortController;
 }
 
+/** How far a run got, so a failure to record its end can still settle what it started. */
+interface RunRecord {
+  runId?: number;
+  kind?: string;
+  receipt?: DeliveryReceipt;
+}
+
 const ABORT_TEXT: Record<AbortReason, string> = {
   cancel: 'Cancelled.',
   shutdown: 'The gateway is shutting down, so this run was interrupted. Send it again once it is back.',
 };
+
+const UNRECORDED_TEXT =
+  'Sorry, that failed: the gateway could not record the result (see its log). Please send it again.';
 
 export class Runner {
   private readonly active = new Map<string, ActiveRun>();
@@ -73,42 +83,67 @@ export class Runner {
     for (const run of this.active.values()) run.controller.abort(reason);
   }
 
-  async run(row: InboundRow): Promise<void> {
-    const { store, log, metrics } = this.deps;
-    const target = this.resolve(row);
+  /** Never throws: a run whose start or end cannot be written is logged and settled as failed. */
+  async run(msg: QueuedMessage): Promise<void> {
+    const record: RunRecord = {};
+    try {
+      await this.execute(msg, record);
+    } catch (err) {
+      this.deps.log.error(
+        { err, inbound: msg.id, run: record.runId },
+        'could not record a run; settling its message as failed',
+      );
+      await this.settleFailed(msg, record, err);
+    }
+  }
+
+  private async execute(msg: QueuedMessage, record: RunRecord): Promise<void> {
+    const { store, log, metrics, config } = this.deps;
+    const { target } = msg;
+    const agentName =
+      target.kind === 'agent'
+        ? chooseAgent(
+            msg,
+            store.conversations.agentFor(msg.conversationKey),
+            this.deps.agents.values(),
+            config.agents.default,
+          )
+        : undefined;
+    const kind = target.kind === 'command' ? target.command.name : (agentName as string);
+    record.kind = kind;
     const runId = await store.batch.run(() => {
-      if (!store.inbound.transition(row.id, ['queued'], 'running')) return undefined;
-      return store.runs.start(row.id, row.channel, row.conversationKey, target.kind);
+      if (!store.inbound.transition(msg.id, ['queued'], 'running')) return undefined;
+      return store.runs.start(msg.id, msg.channel, msg.conversationKey, kind);
     });
     if (runId === undefined) return;
+    record.runId = runId;
 
     const startedAt = Date.now();
     const controller = new AbortController();
-    this.active.set(row.conversationKey, { runId, kind: target.kind, startedAt, controller });
-    const runLog = log.child({ run: runId, conversation: row.conversationKey, kind: target.kind });
-    const channel = this.deps.channels.get(row.channel);
-    const to = { channel: row.channel as Channel['id'], key: row.conversationKey, route: row.route };
-    const progress = channel
-      ? new RunProgress(channel, to, runLog, `working on it (${target.kind})`)
-      : undefined;
+    this.active.set(msg.conversationKey, { runId, kind, startedAt, controller });
+    const runLog = log.child({ run: runId, conversation: msg.conversationKey, kind });
+    const channel = this.deps.channels.get(msg.channel);
+    const to = { channel: msg.channel as Channel['id'], key: msg.conversationKey, route: msg.route };
+    const progress = channel ? new RunProgress(channel, to, runLog, `working on it (${kind})`) : undefined;
     const emit = (p: Progress) => {
       store.runs.addProgress(runId, p.agent ? `[${p.agent}] ${p.text}` : p.text);
       progress?.emit(p);
-      this.deps.events.emit('run:progress', { runId, conversationKey: row.conversationKey, ...p });
+      this.deps.events.emit('run:progress', { runId, conversationKey: msg.conversationKey, ...p });
     };
-    this.deps.events.emit('run:start', { runId, conversationKey: row.conversationKey, kind: target.kind });
+    this.deps.events.emit('run:start', { runId, conversationKey: msg.conversationKey, kind });
 
     let reply: CommandReply | undefined;
     let state: Exclude<RunState, 'running'> = 'done';
     let error: string | undefined;
-    let usage: object | undefined;
+    let usage: RunUsage | undefined;
     try {
-      const ctx = this.context(row, runId, target.args, controller.signal, runLog, emit);
-      if (target.command) {
+      if (target.kind === 'command') {
+        const ctx = this.context(msg, runId, target.args, controller.signal, runLog, emit);
         reply = await target.command.run(ctx);
         usage = reply?.usage;
       } else {
-        const result = await this.runAgent(target.agent, row, runId, target.args, ctx);
+        const ctx = this.context(msg, runId, target.text, controller.signal, runLog, emit);
+        const result = await this.runAgent(agentName, msg, runId, target.text, ctx);
         reply = result.reply;
         usage = result.usage;
       }
@@ -125,46 +160,72 @@ export class Runner {
         reply = { text: `Sorry, that failed: ${error}` };
       }
     } finally {
-      this.active.delete(row.conversationKey);
+      this.active.delete(msg.conversationKey);
     }
 
     const receipt = await progress?.finish();
-    const textMax = channel?.limits.textMax ?? 4000;
+    if (receipt) record.receipt = receipt;
     await store.batch.run(() => {
-      enqueueReply(
-        store,
-        {
-          channel: row.channel,
-          conversationKey: row.conversationKey,
-          route: row.route,
-          inboundId: row.id,
-          runId,
-        },
-        reply ?? {},
-        {
-          textMax,
-          ...(receipt ? { replaces: receipt } : {}),
-        },
-      );
+      enqueueReply(store, this.replyTarget(msg, runId), reply ?? {}, {
+        textMax: this.textMax(msg),
+        ...(receipt ? { replaces: receipt } : {}),
+      });
       store.runs.finish(runId, state, error, usage);
-      store.inbound.transition(row.id, ['running'], state);
+      store.inbound.transition(msg.id, ['running'], state);
     });
     this.deps.outbox.wake();
-    metrics.runs.inc({ kind: target.kind, state });
-    metrics.runSeconds.observe((Date.now() - startedAt) / 1000, { kind: target.kind });
-    this.deps.events.emit('run:finish', { runId, conversationKey: row.conversationKey, state });
+    metrics.runs.inc({ kind, state });
+    metrics.runSeconds.observe((Date.now() - startedAt) / 1000, { kind });
+    this.deps.events.emit('run:finish', { runId, conversationKey: msg.conversationKey, state });
   }
 
-  private resolve(row: InboundRow) {
-    const parsed = parseCommand(row.text);
-    const command = parsed ? this.deps.commands.get(parsed.name) : undefined;
-    if (parsed && command) return { kind: command.name, command, args: parsed.args, agent: undefined };
-    const chosen = this.deps.store.conversations.agentFor(row.conversationKey);
-    const claimant = row.attachments.length
-      ? [...this.deps.agents.values()].find((a) => a.claimsAttachments?.(row.attachments))
-      : undefined;
-    const agentName = chosen ?? claimant?.name ?? this.deps.config.agents.default;
-    return { kind: agentName, command: undefined, args: row.text, agent: agentName };
+  /** The end of a run that could not be recorded normally: failed, and the sender told, if the store lets us. */
+  private async settleFailed(msg: QueuedMessage, record: RunRecord, cause: unknown): Promise<void> {
+    const { store, log, metrics } = this.deps;
+    const error = `not recorded: ${(cause as Error)?.message ?? String(cause)}`;
+    try {
+      await store.batch.run(() => {
+        if (record.runId !== undefined) store.runs.finish(record.runId, 'failed', error);
+        if (!store.inbound.transition(msg.id, ['queued', 'running'], 'failed', error)) return;
+        enqueueReply(
+          store,
+          this.replyTarget(msg, record.runId ?? null),
+          { text: UNRECORDED_TEXT },
+          {
+            textMax: this.textMax(msg),
+            ...(record.receipt ? { replaces: record.receipt } : {}),
+          },
+        );
+      });
+    } catch (err) {
+      log.error(
+        { err, inbound: msg.id, run: record.runId },
+        'could not settle the failed run either; the next start marks it interrupted',
+      );
+      return;
+    }
+    this.deps.outbox.wake();
+    metrics.runs.inc({ kind: record.kind ?? 'unknown', state: 'failed' });
+    if (record.runId !== undefined)
+      this.deps.events.emit('run:finish', {
+        runId: record.runId,
+        conversationKey: msg.conversationKey,
+        state: 'failed',
+      });
+  }
+
+  private replyTarget(msg: InboundRow, runId: number | null): ReplyTarget {
+    return {
+      channel: msg.channel,
+      conversationKey: msg.conversationKey,
+      route: msg.route,
+      inboundId: msg.id,
+      runId,
+    };
+  }
+
+  private textMax(msg: InboundRow): number {
+    return this.deps.channels.get(msg.channel)?.limits.textMax ?? 4000;
   }
 
   private context(
@@ -190,7 +251,7 @@ export class Runner {
     };
   }
 
-  /** Runs an agent by name; used for plain text and by the agent commands (/code, /analyze, /rlm). */
+  /** Runs an agent by name; used for plain text and by every agent's own command (agent-commands.ts). */
   async runAgent(
     name: string | undefined,
     row: InboundRow,
@@ -198,7 +259,7 @@ export class Runner {
     text: string,
     ctx: CommandContext,
     options: Record<string, string | boolean> = {},
-  ): Promise<{ reply: CommandReply; usage?: object }> {
+  ): Promise<{ reply: CommandReply; usage?: RunUsage }> {
     const agent = name ? this.deps.agents.get(name) : undefined;
     if (!agent) {
       const known = [...this.deps.agents.keys()];

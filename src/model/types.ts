@@ -17,6 +17,10 @@ export interface UsageTotals {
   costUsd: number;
 }
 
+/** What a run reports and the runs table keeps: the token counts, and the rest when known. */
+export type RunUsage = Pick<UsageTotals, 'inputTokens' | 'outputTokens'> &
+  Partial<Omit<UsageTotals, 'inputTokens' | 'outputTokens'>>;
+
 export interface ModelRequest {
   system: string;
   tools?: ToolDefinition[];

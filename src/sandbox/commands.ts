@@ -1,8 +1,9 @@
-// Chat commands that act on the conversation's sandbox directly: /sh, /py, /preview, /files, /get.
-// Written against a narrow context so the gateway's command router can register them as they are.
+// Chat commands that act on the conversation's sandbox directly: /sh, /py, /preview, /files, /get —
+// gateway `Command`s with their help beside them, registered by the sandbox layer's assembly.
 // User mistakes and sandbox trouble come back as replies; only programming errors throw.
 
 import { basename } from 'node:path';
+import type { Command, CommandContext, CommandReply } from '../gateway/commands.js';
 import { cleanOutput, clip, fence, humanSize, seconds, unfence } from './chat-format.js';
 import {
   SandboxCapacityError,
@@ -10,23 +11,17 @@ import {
   SandboxPathError,
   SandboxUnavailableError,
 } from './errors.js';
-import type { Sandbox } from './provider.js';
 
-export interface CommandContext {
-  /** The conversation's leased sandbox (created on first use). */
-  sandbox(): Promise<Sandbox>;
-  signal: AbortSignal;
-  emit?(progress: { text: string }): void;
+/** The part of a command's context these commands use (tests hand in just this). */
+export type SandboxCommandContext = Pick<CommandContext, 'args' | 'sandbox' | 'signal'>;
+
+/** These commands always answer with text. */
+export type SandboxReply = CommandReply & { text: string };
+
+export interface SandboxCommand extends Command {
+  mode: 'lane';
+  run(ctx: SandboxCommandContext): Promise<SandboxReply>;
 }
-
-export interface CommandReply {
-  text: string;
-  images?: { png: Buffer; caption?: string }[];
-  files?: { name: string; data: Buffer }[];
-  links?: { url: string; label?: string }[];
-}
-
-export type SandboxCommand = (args: string, ctx: CommandContext) => Promise<CommandReply>;
 
 export interface SandboxCommandOptions {
   /** Wall-clock limit of one /sh or /py. */
@@ -50,7 +45,7 @@ export function describeSandboxError(err: unknown): string | undefined {
   return undefined;
 }
 
-async function guarded(fn: () => Promise<CommandReply>): Promise<CommandReply> {
+async function guarded(fn: () => Promise<SandboxReply>): Promise<SandboxReply> {
   try {
     return await fn();
   } catch (err) {
@@ -60,10 +55,12 @@ async function guarded(fn: () => Promise<CommandReply>): Promise<CommandReply> {
   }
 }
 
+type Handler = (args: string, ctx: SandboxCommandContext) => Promise<SandboxReply>;
+
 export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxCommandName, SandboxCommand> {
   const max = o.maxReplyChars ?? 3500;
 
-  const sh: SandboxCommand = (args, ctx) =>
+  const sh: Handler = (args, ctx) =>
     guarded(async () => {
       const cmd = args.trim();
       if (!cmd) return { text: "Usage: /sh COMMAND — runs a shell command in this chat's sandbox." };
@@ -88,7 +85,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       return { text: parts.join('\n') };
     });
 
-  const py: SandboxCommand = (args, ctx) =>
+  const py: Handler = (args, ctx) =>
     guarded(async () => {
       const code = unfence(args);
       if (!code)
@@ -114,7 +111,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       return images.length ? { text: parts.join('\n'), images } : { text: parts.join('\n') };
     });
 
-  const preview: SandboxCommand = (args, ctx) =>
+  const preview: Handler = (args, ctx) =>
     guarded(async () => {
       const port = Number(args.trim());
       if (!/^\d+$/.test(args.trim()) || port < 1 || port > 65535) {
@@ -132,7 +129,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       };
     });
 
-  const files: SandboxCommand = (args, ctx) =>
+  const files: Handler = (args, ctx) =>
     guarded(async () => {
       try {
         return await listing(args, ctx);
@@ -142,7 +139,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       }
     });
 
-  const listing = async (args: string, ctx: CommandContext): Promise<CommandReply> => {
+  const listing = async (args: string, ctx: SandboxCommandContext): Promise<SandboxReply> => {
     const box = await ctx.sandbox();
     const path = args.trim() || '.';
     const entries = await box.listFiles(path);
@@ -157,7 +154,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
     return { text: fence(clip(lines.join('\n'), max)) };
   };
 
-  const get: SandboxCommand = (args, ctx) =>
+  const get: Handler = (args, ctx) =>
     guarded(async () => {
       const path = args.trim();
       if (!path) return { text: "Usage: /get PATH — sends a file from this chat's sandbox." };
@@ -173,5 +170,23 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       return { text: `${name} (${humanSize(data.length)})`, files: [{ name, data }] };
     });
 
-  return { sh, py, preview, files, get };
+  const command = (name: SandboxCommandName, usage: string, summary: string, handler: Handler) =>
+    ({ name, usage, summary, mode: 'lane', run: (ctx) => handler(ctx.args, ctx) }) satisfies SandboxCommand;
+  return {
+    sh: command('sh', 'sh CMD', 'run a shell command in this chat’s sandbox', sh),
+    py: command(
+      'py',
+      'py CODE',
+      'run Python in this chat’s sandbox (variables persist; plt.show() sends charts)',
+      py,
+    ),
+    preview: command(
+      'preview',
+      'preview PORT',
+      'a signed, expiring link to a server listening on PORT in the sandbox',
+      preview,
+    ),
+    files: command('files', 'files [PATH]', 'list files in the sandbox workspace', files),
+    get: command('get', 'get PATH', 'send a file from the sandbox', get),
+  };
 }

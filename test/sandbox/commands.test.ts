@@ -2,10 +2,17 @@
 // chat sees — fenced output, exit codes, truncation, timeouts, charts as images, files, refusals.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CommandContext, createSandboxCommands } from '../../src/sandbox/commands.js';
+import {
+  createSandboxCommands,
+  type SandboxCommandContext,
+  type SandboxCommandName,
+} from '../../src/sandbox/commands.js';
 import { SandboxGoneError } from '../../src/sandbox/errors.js';
 import type { Sandbox } from '../../src/sandbox/provider.js';
 import { localProvider, PNG_MAGIC, tempHome } from './helpers.js';
+
+/** Everything a command gets but its arguments. */
+type CommandContext = Omit<SandboxCommandContext, 'args'>;
 
 describe('sandbox chat commands', () => {
   const { home, cleanup } = tempHome();
@@ -18,7 +25,10 @@ describe('sandbox chat commands', () => {
     },
     signal: new AbortController().signal,
   };
-  const cmd = createSandboxCommands({ timeoutMs: 5000, maxReplyChars: 600 });
+  const commands = createSandboxCommands({ timeoutMs: 5000, maxReplyChars: 600 });
+  const say = (name: SandboxCommandName) => (args: string, c: CommandContext) =>
+    commands[name].run({ ...c, args });
+  const cmd = { sh: say('sh'), py: say('py'), preview: say('preview'), files: say('files'), get: say('get') };
   const fences = (text: string) => text.split('\n').filter((l) => l.startsWith('```')).length;
 
   afterAll(async () => {
@@ -77,6 +87,17 @@ describe('sandbox chat commands', () => {
     );
     expect(r.links?.[0]?.url).toMatch(/\/preview\/.+\/$/);
     expect((await cmd.preview('http', ctx)).text).toMatch(/^Usage: \/preview PORT/);
+  });
+
+  it('are lane commands that carry their own /help line', () => {
+    expect(Object.values(commands).map((c) => [c.name, c.mode, c.usage])).toEqual([
+      ['sh', 'lane', 'sh CMD'],
+      ['py', 'lane', 'py CODE'],
+      ['preview', 'lane', 'preview PORT'],
+      ['files', 'lane', 'files [PATH]'],
+      ['get', 'lane', 'get PATH'],
+    ]);
+    for (const c of Object.values(commands)) expect(c.summary.length).toBeGreaterThan(10);
   });
 
   it('tells the person when the sandbox is gone instead of failing', async () => {

@@ -3,13 +3,13 @@
 // SSE, and sandboxes. Read-only except deleting a sandbox.
 
 import { Hono } from 'hono';
+import { RUN_EVENTS } from '../../gateway/gateway-events.js';
 import type { RunRow } from '../../store/repos/runs-repo.js';
 import type { DashboardDeps } from './deps.js';
 import type { EventStreams, StreamEvent } from './event-streams.js';
 import type { DashboardEnv } from './session.js';
 
 const INLINE_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-const RUN_EVENTS = ['run:start', 'run:progress', 'run:finish'] as const;
 
 function runSummary(r: RunRow) {
   return {

@@ -1,18 +1,17 @@
 // What the dashboard routes need from the running gateway, as narrow interfaces: the gateway core,
 // pairing, the local channel and (maybe) a sandbox provider are handed in by src/cli/assemble.ts.
 
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelStatus } from '../../../channels/channel.js';
 import type { StampedEvent } from '../../../channels/local/event-log.js';
 import type { LocalUpload } from '../../../channels/local/local-channel.js';
 import type { Devices } from '../../../pairing/devices/index.js';
 import type { Pairing } from '../../../pairing/index.js';
+import type { GatewayEvents } from '../../gateway/gateway-events.js';
 import type { Store } from '../../store/store.js';
 
 export interface DashboardGateway {
-  /** 'run:start' {runId, conversationKey, kind}, 'run:progress' {runId, conversationKey, text, agent?}, 'run:finish' {runId, conversationKey, state}. */
-  events: EventEmitter;
+  events: GatewayEvents;
   channelStatuses(): { id: string; status: ChannelStatus }[];
   lanes: { readonly depth: number; readonly inFlight: number };
 }
