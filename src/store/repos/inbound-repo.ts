@@ -1,6 +1,7 @@
 // Every message a channel hands us, keyed by (channel, platform id) so a redelivery is a no-op.
 // State changes are compare-and-set, so two workers (or the CLI and the gateway) never both win.
 
+import type { InboundContext } from '../../../channels/inbound-context.js';
 import type { Db } from '../db.js';
 import { countByState } from './count-by-state.js';
 
@@ -38,6 +39,10 @@ export interface InboundRow {
   state: InboundState;
   stateReason: string | null;
   receivedAt: number;
+  /** Forwarded, reply, album, edit … (migration 006); `{}` for a plain message. */
+  context: InboundContext;
+  /** When the message was held for a pairing approval (ms); null when it never was. */
+  heldAt: number | null;
 }
 
 export interface NewInbound {
@@ -53,6 +58,7 @@ export interface NewInbound {
   text: string;
   attachments: StoredAttachment[];
   receivedAt: number;
+  context?: InboundContext;
 }
 
 interface RawRow {
@@ -71,6 +77,8 @@ interface RawRow {
   state: InboundState;
   state_reason: string | null;
   received_at: number;
+  context_json: string;
+  held_at: number | null;
 }
 
 const toRow = (r: RawRow): InboundRow => ({
@@ -89,6 +97,8 @@ const toRow = (r: RawRow): InboundRow => ({
   state: r.state,
   stateReason: r.state_reason,
   receivedAt: r.received_at,
+  context: JSON.parse(r.context_json),
+  heldAt: r.held_at,
 });
 
 export class InboundRepo {
@@ -96,22 +106,28 @@ export class InboundRepo {
   private readonly getStmt;
   private readonly casStmt;
   private readonly byStateStmt;
+  private readonly contentStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO inbound (channel, platform_id, conversation_key, route_json, sender_id, sender_name, is_bot, is_direct,
-         mentioned, text, attachments_json, state, received_at, updated_at)
+         mentioned, text, attachments_json, context_json, state, received_at, updated_at)
        VALUES (@channel, @platformId, @conversationKey, @routeJson, @senderId, @senderName, @isBot, @isDirect, @mentioned,
-         @text, @attachmentsJson, 'received', @receivedAt, @receivedAt)
+         @text, @attachmentsJson, @contextJson, 'received', @receivedAt, @receivedAt)
        ON CONFLICT (channel, platform_id) DO NOTHING RETURNING *`,
     );
     this.getStmt = db.prepare('SELECT * FROM inbound WHERE id = ?');
     this.casStmt = db.prepare(
-      `UPDATE inbound SET state = @to, state_reason = @reason, updated_at = @now
+      `UPDATE inbound SET state = @to, state_reason = @reason, updated_at = @now,
+         held_at = CASE WHEN @to = 'held' THEN COALESCE(held_at, @now) ELSE held_at END
        WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`,
     );
     this.byStateStmt = db.prepare(
       `SELECT * FROM inbound WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+    );
+    this.contentStmt = db.prepare(
+      `UPDATE inbound SET text = @text, attachments_json = @attachmentsJson, updated_at = @now
+       WHERE id = @id AND state IN ('received', 'queued')`,
     );
   }
 
@@ -124,6 +140,7 @@ export class InboundRepo {
       isDirect: m.isDirect ? 1 : 0,
       mentioned: m.mentioned ? 1 : 0,
       attachmentsJson: JSON.stringify(m.attachments),
+      contextJson: JSON.stringify(m.context ?? {}),
     }) as RawRow | undefined;
     return res ? toRow(res) : undefined;
   }
@@ -143,6 +160,17 @@ export class InboundRepo {
   /** Moves a row from one of `from` to `to`; false when another writer got there first. */
   transition(id: number, from: InboundState[], to: InboundState, reason: string | null = null): boolean {
     return this.casStmt.run({ id, from: JSON.stringify(from), to, reason, now: Date.now() }).changes === 1;
+  }
+
+  /**
+   * Replaces a waiting message's text and files (an album gathered into its first message); false
+   * when the message is no longer waiting.
+   */
+  replaceContent(id: number, text: string, attachments: StoredAttachment[]): boolean {
+    return (
+      this.contentStmt.run({ id, text, attachmentsJson: JSON.stringify(attachments), now: Date.now() })
+        .changes === 1
+    );
   }
 
   listByState(states: InboundState[], limit = 500): InboundRow[] {
