@@ -1,5 +1,6 @@
 // Repository of allowlist entries per channel: senders (user ids as the channel reports them) and groups
-// (`group:<conversationKey>`, see policies.ts). Read on every message, so a removal applies to the next one.
+// (`group:<conversationKey>`; an entry also covers the group's threads, `<key>:…`). Read on every
+// message, so a removal applies to the next one.
 
 import type { Db } from '../src/store/db.js';
 

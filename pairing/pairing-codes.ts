@@ -23,10 +23,6 @@ export function normaliseCode(input: string): string | undefined {
   return CODE_PATTERN.test(code) ? code : undefined;
 }
 
-export function isWellFormedCode(code: string): boolean {
-  return CODE_PATTERN.test(code);
-}
-
 /** Kept after the code itself is erased, so a used or expired code still gets a precise answer. */
 export function hashCode(code: string): string {
   return createHash('sha256').update(`sandgate-pairing:${code}`).digest('hex');

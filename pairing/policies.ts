@@ -48,11 +48,6 @@ export function policyFor(config: PolicyConfig, channel: string): ChannelPolicy 
   return config.channels[channel] ?? DEFAULT_POLICY;
 }
 
-/** True when an allowlisted group key covers this conversation (the group itself or one of its threads). */
-export function groupCovers(groupKey: string, conversationKey: string): boolean {
-  return conversationKey === groupKey || conversationKey.startsWith(`${groupKey}:`);
-}
-
 export type StepResult = { allow: true } | { allow: false; reason: string };
 
 /** Group messages: policy, then "was the bot addressed", then the group allowlist. */

@@ -71,10 +71,8 @@ export const updateSchema = z.looseObject({
   message: messageSchema.optional(),
 });
 
-export type TgUser = z.infer<typeof userSchema>;
 export type TgMessage = z.infer<typeof messageSchema>;
 export type TgEntity = z.infer<typeof entitySchema>;
-export type TgUpdate = z.infer<typeof updateSchema>;
 
 /** The update types the channel asks Telegram for (polling and webhook alike). */
 export const ALLOWED_UPDATES = ['message'] as const;

@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('sandgate')
     .description(
-      'A chat-ops gateway: chats in front of coding, data-analysis and recursive-LM agents in sandboxes.',
+      'A chat-ops gateway: chats in front of coding and data-analysis agents in sandboxes.',
     )
     .showHelpAfterError('(run `sandgate --help` for usage)')
     .exitOverride();

@@ -59,10 +59,19 @@ export const configSchema = z.object({
 
   slack: z
     .object({
+      /** xoxb-…: the channel runs when it is set (with signingSecret for HTTP mode, or appToken). */
       botToken: z.string().min(1).optional(),
+      /** HTTP mode: verifies every request to POST /slack/events. */
       signingSecret: z.string().min(1).optional(),
+      /** xapp-… (connections:write): Socket Mode instead of HTTP. */
       appToken: z.string().min(1).optional(),
-      apiUrl: z.url().optional(),
+      /** Web API base for every call, Socket Mode's apps.connections.open included. */
+      apiUrl: z.url().default('https://slack.com/api/'),
+      /** The bot's user id (U…) and bot id (B…): both set skips auth.test at start. */
+      botUserId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id, e.g. U0123ABCD').optional(),
+      botId: z.string().regex(/^B[A-Z0-9]+$/, 'a Slack bot id, e.g. B0123ABCD').optional(),
+      /** Socket Mode: reconnect when nothing (no envelope, no ping) arrived for this long. */
+      socketWatchdogSec: z.coerce.number().int().min(10).default(300),
     })
     .prefault({}),
 
@@ -199,4 +208,3 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema> & { home: string };
-export type ConfigInput = z.input<typeof configSchema>;

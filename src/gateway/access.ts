@@ -17,8 +17,8 @@ export interface AccessControl {
 }
 
 /**
- * Until pairing is wired in: the local channel (whose API needs the gateway token) is the owner,
- * every other channel is refused.
+ * The gateway's default when it is handed no policy (the running gateway gets pairing/'s): the local
+ * channel (whose API needs the gateway token) is the owner, every other channel is refused.
  */
 export const localOwnerOnly: AccessControl = {
   check: (msg) =>

@@ -32,7 +32,3 @@ export class SandboxPathError extends Error {
 export class SandboxCapacityError extends Error {
   override readonly name = 'SandboxCapacityError';
 }
-
-export function isSandboxGone(err: unknown): err is SandboxGoneError {
-  return err instanceof SandboxGoneError;
-}
