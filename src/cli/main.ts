@@ -41,9 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   const env = createCliEnv();
   const program = new Command()
     .name('sandgate')
-    .description(
-      'A chat-ops gateway: chats in front of coding and data-analysis agents in sandboxes.',
-    )
+    .description('A chat-ops gateway: chats in front of coding and data-analysis agents in sandboxes.')
     .showHelpAfterError('(run `sandgate --help` for usage)')
     .exitOverride();
   for (const register of groups) register(program, env);

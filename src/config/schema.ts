@@ -68,8 +68,14 @@ export const configSchema = z.object({
       /** Web API base for every call, Socket Mode's apps.connections.open included. */
       apiUrl: z.url().default('https://slack.com/api/'),
       /** The bot's user id (U…) and bot id (B…): both set skips auth.test at start. */
-      botUserId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user id, e.g. U0123ABCD').optional(),
-      botId: z.string().regex(/^B[A-Z0-9]+$/, 'a Slack bot id, e.g. B0123ABCD').optional(),
+      botUserId: z
+        .string()
+        .regex(/^[UW][A-Z0-9]+$/, 'a Slack user id, e.g. U0123ABCD')
+        .optional(),
+      botId: z
+        .string()
+        .regex(/^B[A-Z0-9]+$/, 'a Slack bot id, e.g. B0123ABCD')
+        .optional(),
       /** Socket Mode: reconnect when nothing (no envelope, no ping) arrived for this long. */
       socketWatchdogSec: z.coerce.number().int().min(10).default(300),
     })
