@@ -40,7 +40,7 @@ class BenchChannel implements Channel {
     return { state: 'connected' as const };
   }
   async deliver(_to: ConversationRef, msg: Outbound): Promise<DeliveryReceipt> {
-    const key = (msg.text ?? '').slice(4); // "ok: <platformId>"
+    const key = (msg.kind === 'text' ? msg.text : '').slice(4); // "ok: <platformId>"
     const start = this.sentAt.get(key);
     if (start !== undefined) this.latencies.push(performance.now() - start);
     this.onDelivered?.(key);

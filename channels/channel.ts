@@ -2,6 +2,8 @@
 // Channels only report who sent what and deliver what they are given; policy,
 // chunking, retries and persistence live in the gateway (src/gateway).
 
+import type { InboundContext } from './inbound-context.js';
+
 export type ChannelId = 'telegram' | 'whatsapp' | 'slack' | 'local';
 
 /** Where a reply goes. `key` is the gateway's conversation key; the rest is channel-specific routing. */
@@ -40,29 +42,34 @@ export interface Inbound {
   /** The platform's id for this message; (channel, platformId) is the dedupe key. */
   platformId: string;
   at: Date;
+  /** Forwarded, a reply, part of an album, an edit, a kind we cannot take … (see inbound-context.ts). */
+  context?: InboundContext;
 }
 
-export interface OutboundImage {
-  png: Buffer;
-  caption?: string;
-}
-export interface OutboundFile {
-  name: string;
-  data: Buffer;
-}
 export interface OutboundLink {
   url: string;
   label?: string;
 }
 
-export interface Outbound {
-  text?: string;
-  images?: OutboundImage[];
-  files?: OutboundFile[];
-  links?: OutboundLink[];
-  /** A stable key so a channel that supports it can make a retried send idempotent. */
+/**
+ * ONE part of a reply: a text chunk (with its links), an image or a file. The reply writer
+ * (src/gateway/reply-writer.ts) stores one outbox row per part, so the outbox is the delivery ledger:
+ * a 429 on the third image retries that image only, and a channel keeps no record of its own of
+ * what it already posted. A channel may still post one part as two platform messages (a caption
+ * too long for the platform goes as a text after the photo); a retry then repeats that part.
+ */
+export type OutboundPart =
+  | { kind: 'text'; text: string; links?: OutboundLink[] }
+  | { kind: 'image'; png: Buffer; caption?: string }
+  | { kind: 'file'; name: string; data: Buffer };
+
+export type Outbound = OutboundPart & {
+  /**
+   * Stable across retries of the same outbox row (`delivery-<row id>`): a channel whose platform
+   * dedupes on a client-chosen id (a message id, a request id) can pass it on.
+   */
   idempotencyKey?: string;
-}
+};
 
 export interface DeliveryReceipt {
   /** Platform message id(s) of what was sent; the first is the one `edit` targets. */
@@ -87,7 +94,15 @@ export interface ChannelStatus {
  * duplicate): a channel acknowledges / advances its offset only after that.
  */
 export interface InboundSink {
-  receive(inbound: Inbound): Promise<{ accepted: boolean; duplicate: boolean; reason?: string }>;
+  receive(inbound: Inbound): Promise<InboundReceipt>;
+}
+
+export interface InboundReceipt {
+  accepted: boolean;
+  duplicate: boolean;
+  reason?: string;
+  /** The gateway's row id of the message (of the first copy, for a duplicate), when it has one. */
+  id?: number;
 }
 
 /**
@@ -104,6 +119,28 @@ export class DeliveryError extends Error {
   }
 }
 
+/**
+ * An HTTP endpoint a channel serves on the gateway's one server: a platform's webhook (Telegram's
+ * webhook, Slack's `POST /slack/events`). Mounted as is, outside the token-guarded /api, so the
+ * handler proves the request's origin itself (a secret header, a signature over the raw body).
+ * It gets the web-standard Request untouched: `await req.text()` is the raw body as sent.
+ */
+export interface ChannelRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Absolute path, e.g. `/slack/events`. Two channels claiming one path fail the start-up. */
+  path: string;
+  handler(req: Request): Promise<Response>;
+}
+
+/** What `settled` reports: the gateway's id of a message and where it ended. */
+export interface SettledMessage {
+  /** The gateway's inbound row id (what POST /api/local/messages answers as `id`). */
+  id: number;
+  platformId: string;
+  /** The message's final state: done, failed, cancelled, interrupted, rejected, held … */
+  state: string;
+}
+
 export interface Channel {
   readonly id: ChannelId;
   /** Connect, then push inbound messages into `sink` until `signal` aborts. Resolves once connected. */
@@ -116,6 +153,14 @@ export interface Channel {
   /** Fetch an attachment by its `ref` (after a restart, when the live `fetch` is gone). */
   fetchAttachment?(ref: string): Promise<Buffer>;
   status(): ChannelStatus;
+  /** HTTP endpoints this channel needs on the gateway's server (webhook mode); read once at start-up. */
+  routes?(): ChannelRoute[];
+  /**
+   * Called once a message from this channel reached its final state and none of its replies is
+   * pending (each delivered or given up). Best effort, not persisted: after a restart it may come
+   * again or, for a message settled while the gateway was down, not at all.
+   */
+  settled?(to: ConversationRef, message: SettledMessage): void;
   /**
    * Chunking is done by the gateway, fence-aware, to `textMax`. `attachmentMax`: the largest file
    * the platform lets a bot download; bigger ones get a clear reply instead of a run.

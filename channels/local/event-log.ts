@@ -1,5 +1,6 @@
 // What the local channel has said in each conversation, as numbered events, so a client that
-// (re)connects to the stream gets what it missed (SSE Last-Event-ID). Bounded per conversation.
+// (re)connects to the stream gets what it missed (SSE Last-Event-ID). Bounded per conversation and
+// in memory only: after a restart the backlog is empty, but positions keep growing (see `seq`).
 
 export type LocalEvent =
   | {
@@ -11,7 +12,9 @@ export type LocalEvent =
       links?: { url: string; label?: string }[];
     }
   | { type: 'edit'; messageId: string; text: string }
-  | { type: 'typing' };
+  | { type: 'typing' }
+  /** Message `id` (the gateway's id, as POST /api/local/messages answered) is fully answered. */
+  | { type: 'complete'; id: number; state: string };
 
 export interface StampedEvent {
   seq: number;
@@ -23,7 +26,11 @@ export interface StampedEvent {
 const KEEP_PER_CONVERSATION = 500;
 
 export class EventLog {
-  private seq = 0;
+  /**
+   * Starts at the clock's milliseconds, so a position a client kept from before a gateway restart
+   * is still below every new event's and it does not wait for numbers that were already used.
+   */
+  private seq = Date.now();
   private readonly byConversation = new Map<string, StampedEvent[]>();
   private readonly listeners = new Set<(e: StampedEvent) => void>();
 
@@ -37,6 +44,11 @@ export class EventLog {
     }
     for (const l of this.listeners) l(stamped);
     return stamped;
+  }
+
+  /** The position of the latest event: everything appended from now on comes after it. */
+  get position(): number {
+    return this.seq;
   }
 
   since(conversation: string, afterSeq: number): StampedEvent[] {

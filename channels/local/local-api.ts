@@ -1,11 +1,11 @@
-// HTTP API of the local channel, mounted under the token-guarded /api: post a message (JSON, or
-// multipart with files), follow a conversation's replies and progress as server-sent events, and
-// ask how a message is doing (so `sandgate chat -m` knows when the answer is complete).
+// HTTP API of the local channel, mounted under the token-guarded /api/local: post a message (JSON,
+// or multipart with files) and follow a conversation's replies, progress and `complete` events as
+// server-sent events. How a message is doing (GET /messages/:id) is the gateway's to say:
+// src/http/api/message-status.ts.
 
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { Store } from '../../src/store/store.js';
 import type { LocalChannel, LocalUpload } from './local-channel.js';
 
 const conversationName = z.string().regex(/^[\w.-]{1,64}$/, 'use 1-64 letters, digits, _ . or -');
@@ -51,7 +51,7 @@ async function readMessage(
     : { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
 }
 
-export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
+export function localApiRoutes(channel: LocalChannel): Hono {
   const api = new Hono();
 
   api.post('/messages', async (c) => {
@@ -65,31 +65,13 @@ export function localApiRoutes(channel: LocalChannel, store: Store): Hono {
         files,
         ...(body.clientId ? { clientId: body.clientId } : {}),
       });
-      const row = store.inbound.findByPlatformId('local', res.platformId);
       return c.json(
-        { id: row?.id, conversation: body.conversation, duplicate: res.duplicate },
+        { id: res.id, conversation: body.conversation, duplicate: res.duplicate, seq: res.seq },
         res.duplicate ? 200 : 202,
       );
     } catch (err) {
       return c.json({ error: (err as Error).message }, 503);
     }
-  });
-
-  api.get('/messages/:id', (c) => {
-    const id = Number(c.req.param('id'));
-    const row = Number.isInteger(id) ? store.inbound.get(id) : undefined;
-    if (row?.channel !== 'local') return c.json({ error: 'no such message' }, 404);
-    const deliveries = store.deliveries
-      .listForConversation(row.conversationKey, 200)
-      .filter((d) => d.inboundId === id);
-    const terminal = !['received', 'queued', 'running'].includes(row.state);
-    return c.json({
-      id,
-      state: row.state,
-      reason: row.stateReason,
-      deliveries: deliveries.map((d) => ({ id: d.id, state: d.state })),
-      complete: terminal && deliveries.every((d) => d.state !== 'pending'),
-    });
   });
 
   api.get('/events', (c) => {

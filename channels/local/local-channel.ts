@@ -13,6 +13,7 @@ import type {
   Inbound,
   InboundSink,
   Outbound,
+  SettledMessage,
 } from '../channel.js';
 import { EventLog } from './event-log.js';
 
@@ -41,7 +42,11 @@ export class LocalChannel implements Channel {
     return { state: this.sink ? 'connected' : 'connecting', identity: 'local' };
   }
 
-  /** Accepts a message from the API. Returns whether it was new (a repeated clientId is a duplicate). */
+  /**
+   * Accepts a message from the API. Answers whether it was new (a repeated clientId is a duplicate),
+   * the gateway's id for it, and `seq`: the event position before it, so a client reading the stream
+   * from there sees every reply to it, up to its `complete` event.
+   */
   async post(input: {
     conversation: string;
     text: string;
@@ -76,8 +81,9 @@ export class LocalChannel implements Channel {
       platformId,
       at: new Date(),
     };
+    const seq = this.events.position;
     const res = await this.sink.receive(inbound);
-    return { ...res, platformId };
+    return { ...res, platformId, seq };
   }
 
   async fetchAttachment(ref: string): Promise<Buffer> {
@@ -88,33 +94,34 @@ export class LocalChannel implements Channel {
 
   async deliver(to: ConversationRef, msg: Outbound): Promise<DeliveryReceipt> {
     const messageId = randomUUID();
-    this.events.append(String(to.route.conversation ?? to.key), {
-      type: 'message',
-      messageId,
-      ...(msg.text !== undefined ? { text: msg.text } : {}),
-      ...(msg.images
-        ? {
-            images: msg.images.map((i) => ({
-              pngBase64: i.png.toString('base64'),
-              ...(i.caption ? { caption: i.caption } : {}),
-            })),
-          }
-        : {}),
-      ...(msg.files
-        ? { files: msg.files.map((f) => ({ name: f.name, dataBase64: f.data.toString('base64') })) }
-        : {}),
-      ...(msg.links ? { links: msg.links } : {}),
-    });
+    const body =
+      msg.kind === 'text'
+        ? { text: msg.text, ...(msg.links ? { links: msg.links } : {}) }
+        : msg.kind === 'image'
+          ? { images: [{ pngBase64: msg.png.toString('base64'), ...caption(msg.caption) }] }
+          : { files: [{ name: msg.name, dataBase64: msg.data.toString('base64') }] };
+    this.events.append(conversationOf(to), { type: 'message', messageId, ...body });
     return { messageIds: [messageId] };
+  }
+
+  settled(to: ConversationRef, message: SettledMessage): void {
+    this.events.append(conversationOf(to), { type: 'complete', id: message.id, state: message.state });
   }
 
   async edit(to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void> {
     const messageId = receipt.messageIds[0];
-    if (messageId)
-      this.events.append(String(to.route.conversation ?? to.key), { type: 'edit', messageId, text });
+    if (messageId) this.events.append(conversationOf(to), { type: 'edit', messageId, text });
   }
 
   async typing(to: ConversationRef): Promise<void> {
-    this.events.append(String(to.route.conversation ?? to.key), { type: 'typing' });
+    this.events.append(conversationOf(to), { type: 'typing' });
   }
+}
+
+function caption(text: string | undefined): { caption?: string } {
+  return text ? { caption: text } : {};
+}
+
+function conversationOf(to: ConversationRef): string {
+  return String(to.route.conversation ?? to.key);
 }

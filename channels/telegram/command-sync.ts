@@ -4,18 +4,13 @@
 
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KeyValue } from './delivery-ledger.js';
-
-export interface BotCommandSpec {
-  command: string;
-  description: string;
-}
+import type { CommandMenuEntry, KeyValue } from '../channel-deps.js';
 
 export interface CommandPublisher {
-  setMyCommands(commands: readonly BotCommandSpec[]): Promise<unknown>;
+  setMyCommands(commands: readonly CommandMenuEntry[]): Promise<unknown>;
 }
 
-export function commandsHash(commands: readonly BotCommandSpec[]): string {
+export function commandsHash(commands: readonly CommandMenuEntry[]): string {
   const canonical = JSON.stringify(commands.map((c) => [c.command, c.description]));
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -25,7 +20,7 @@ export async function syncCommands(
   api: CommandPublisher,
   kv: KeyValue,
   botId: number,
-  commands: readonly BotCommandSpec[],
+  commands: readonly CommandMenuEntry[],
   log: Logger,
 ): Promise<boolean> {
   const key = `commands-hash:${botId}`;

@@ -2,15 +2,13 @@
 // set. A webhook without a configured secret gets a random one, kept in kv so restarts reuse it.
 
 import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { Config } from '../../src/config/schema.js';
-import type { BotCommandSpec } from './command-sync.js';
-import type { KeyValue } from './delivery-ledger.js';
+import type { ChannelDeps } from '../channel-deps.js';
 import { TelegramChannel } from './telegram-channel.js';
 
 export function telegramChannelFromConfig(
   cfg: Config['telegram'],
-  deps: { kv: KeyValue; log: Logger; commands: BotCommandSpec[] },
+  deps: Pick<ChannelDeps, 'kv' | 'log' | 'commands'>,
 ): TelegramChannel | undefined {
   if (!cfg.botToken) return undefined;
   let webhook: { url: string; secret: string; path?: string } | undefined;

@@ -1,11 +1,8 @@
-// The Telegram channel's public surface: what src/cli/assemble.ts wires in.
+// The Telegram channel's public surface (channels/registry.ts loads from-config.ts directly).
 
 export { AttachmentTooLargeError, TELEGRAM_DOWNLOAD_MAX_BYTES } from './attachments.js';
-export type { BotCommandSpec } from './command-sync.js';
-export type { KeyValue } from './delivery-ledger.js';
 export { telegramChannelFromConfig } from './from-config.js';
 export { conversationKey } from './inbound-mapper.js';
-export type { PacingLimits } from './pacer.js';
-export { TELEGRAM_PACING } from './pacer.js';
+export { TELEGRAM_PACING } from './pacing.js';
 export { TelegramChannel, type TelegramChannelOptions } from './telegram-channel.js';
-export { SECRET_HEADER, type WebhookRoute } from './webhook-route.js';
+export { SECRET_HEADER } from './webhook-route.js';

@@ -1,8 +1,8 @@
-// Splits one Outbound into the Telegram messages that carry it, in a fixed order (text with link
-// buttons, photos, documents), so a retried delivery maps each part to the same index and the
-// ledger can skip what was already posted.
+// Turns one reply part (a text chunk with its links, an image, a file) into the Telegram messages
+// that carry it: one, or two when the platform's limits force it (a caption over 1024 characters,
+// a photo over 10 MB sent as a document, links that no longer fit beside the text).
 
-import type { Outbound, OutboundLink } from '../channel.js';
+import type { OutboundLink, OutboundPart } from '../channel.js';
 
 export const TEXT_MAX = 4096;
 export const CAPTION_MAX = 1024;
@@ -15,41 +15,43 @@ export type Part =
   | { kind: 'photo'; png: Buffer; caption?: string }
   | { kind: 'document'; name: string; data: Buffer };
 
-export function planParts(msg: Outbound): Part[] {
-  const parts: Part[] = [];
+export function planParts(msg: OutboundPart): Part[] {
+  if (msg.kind === 'file') return [{ kind: 'document', name: msg.name, data: msg.data }];
+  if (msg.kind === 'image') {
+    const { png } = msg;
+    const caption = msg.caption?.trim() ? msg.caption : undefined;
+    if (png.length > PHOTO_MAX_BYTES) {
+      const doc: Part = { kind: 'document', name: 'chart.png', data: png };
+      return caption ? [doc, { kind: 'text', text: caption, buttons: [] }] : [doc];
+    }
+    if (caption && caption.length > CAPTION_MAX) {
+      return [
+        { kind: 'photo', png },
+        { kind: 'text', text: caption, buttons: [] },
+      ];
+    }
+    return [caption ? { kind: 'photo', png, caption } : { kind: 'photo', png }];
+  }
   const links = msg.links ?? [];
   const buttons = links.filter((l) => buttonable(l.url));
-  const linkLines = links.filter((l) => !buttonable(l.url)).map(linkLine);
-  const text = msg.text ?? '';
-  const linkText = linkLines.join('\n');
-
+  const linkText = links
+    .filter((l) => !buttonable(l.url))
+    .map(linkLine)
+    .join('\n');
+  const text = msg.text;
   if (text.trim() !== '') {
     if (linkText && text.length + linkText.length + 2 <= TEXT_MAX) {
-      parts.push({ kind: 'text', text: `${text}\n\n${linkText}`, buttons });
-    } else {
-      parts.push({ kind: 'text', text, buttons: linkText ? [] : buttons });
-      if (linkText) parts.push({ kind: 'text', text: linkText, buttons });
+      return [{ kind: 'text', text: `${text}\n\n${linkText}`, buttons }];
     }
-  } else if (linkText) {
-    parts.push({ kind: 'text', text: linkText, buttons });
-  } else if (buttons.length > 0) {
-    parts.push({ kind: 'text', text: buttons.length === 1 ? 'Link:' : 'Links:', buttons });
+    if (!linkText) return [{ kind: 'text', text, buttons }];
+    return [
+      { kind: 'text', text, buttons: [] },
+      { kind: 'text', text: linkText, buttons },
+    ];
   }
-
-  for (const img of msg.images ?? []) {
-    const caption = img.caption?.trim() ? img.caption : undefined;
-    if (img.png.length > PHOTO_MAX_BYTES) {
-      parts.push({ kind: 'document', name: 'chart.png', data: img.png });
-      if (caption) parts.push({ kind: 'text', text: caption, buttons: [] });
-    } else if (caption && caption.length > CAPTION_MAX) {
-      parts.push({ kind: 'photo', png: img.png });
-      parts.push({ kind: 'text', text: caption, buttons: [] });
-    } else {
-      parts.push(caption ? { kind: 'photo', png: img.png, caption } : { kind: 'photo', png: img.png });
-    }
-  }
-  for (const f of msg.files ?? []) parts.push({ kind: 'document', name: f.name, data: f.data });
-  return parts;
+  if (linkText) return [{ kind: 'text', text: linkText, buttons }];
+  if (buttons.length > 0) return [{ kind: 'text', text: buttons.length === 1 ? 'Link:' : 'Links:', buttons }];
+  return [];
 }
 
 export function linkLine(l: OutboundLink): string {

@@ -1,18 +1,17 @@
 // Sends replies to Telegram: text as HTML (plain text when Telegram rejects the entities), link
 // buttons, charts via sendPhoto, files via sendDocument; progress edits and typing. Every send is
-// paced; failures become DeliveryError (429 → retryAfterMs) for the gateway's outbox to retry, and
-// parts already posted under the same idempotency key are not posted again.
+// paced; failures become DeliveryError (429 → retryAfterMs) for the gateway's outbox to retry. One
+// deliver() is one reply part (one outbox row), so a retry repeats at most that part.
 
 import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { SendPacer } from '../../src/timing/pacer.js';
 import { type ConversationRef, DeliveryError, type DeliveryReceipt, type Outbound } from '../channel.js';
-import type { DeliveryLedger } from './delivery-ledger.js';
 import { classify, toDeliveryError } from './errors.js';
 import { toTelegramHtml } from './html-format.js';
 import { linkLine, type Part, planParts, TEXT_MAX, UPLOAD_MAX_BYTES } from './outbound-parts.js';
-import type { SendPacer } from './pacer.js';
 import type { StatusTracker } from './status-tracker.js';
 
 type ChatId = number | string;
@@ -52,7 +51,6 @@ export function routeOf(to: ConversationRef): { chatId: ChatId; threadId?: numbe
 export interface OutboundSenderDeps {
   api: SendApi;
   pacer: SendPacer;
-  ledger: DeliveryLedger;
   status: StatusTracker;
   log: Logger;
 }
@@ -61,23 +59,9 @@ export class OutboundSender {
   constructor(private readonly d: OutboundSenderDeps) {}
 
   async deliver(to: ConversationRef, msg: Outbound): Promise<DeliveryReceipt> {
-    const key = msg.idempotencyKey;
-    const done = key ? this.d.ledger.completed(key) : undefined;
-    if (done) return done;
     const { chatId, threadId } = routeOf(to);
     const messageIds: string[] = [];
-    const parts = planParts(msg);
-    for (const [i, part] of parts.entries()) {
-      const prior = key ? this.d.ledger.part(key, i) : undefined;
-      if (prior) {
-        messageIds.push(...prior);
-        continue;
-      }
-      const ids = await this.sendPart(chatId, threadId, part);
-      if (key) this.d.ledger.recordPart(key, i, ids);
-      messageIds.push(...ids);
-    }
-    if (key) this.d.ledger.finish(key);
+    for (const part of planParts(msg)) messageIds.push(...(await this.sendPart(chatId, threadId, part)));
     return { messageIds };
   }
 

@@ -4,9 +4,10 @@
 // 401 put the channel in `error` and back off; network failures back off and reconnect.
 
 import type { Logger } from 'pino';
+import { Backoff, type BackoffOptions } from '../../src/timing/backoff.js';
+import type { Clock } from '../../src/timing/clock.js';
 import { classify } from './errors.js';
 import type { StatusTracker } from './status-tracker.js';
-import { Backoff, type BackoffOptions, type Clock } from './timing.js';
 import { ALLOWED_UPDATES } from './update-schema.js';
 
 export interface UpdatesApi {

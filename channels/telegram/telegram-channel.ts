@@ -5,26 +5,29 @@
 
 import { Api } from 'grammy';
 import type { Logger } from 'pino';
+import { Backoff, type BackoffOptions } from '../../src/timing/backoff.js';
+import { type Clock, systemClock } from '../../src/timing/clock.js';
+import { type PacingLimits, SendPacer } from '../../src/timing/pacer.js';
 import type {
   Channel,
+  ChannelRoute,
   ChannelStatus,
   ConversationRef,
   DeliveryReceipt,
   InboundSink,
   Outbound,
 } from '../channel.js';
+import type { CommandMenuEntry, KeyValue } from '../channel-deps.js';
 import { TELEGRAM_DOWNLOAD_MAX_BYTES, TelegramFiles } from './attachments.js';
-import { type BotCommandSpec, syncCommands } from './command-sync.js';
-import { DeliveryLedger, type KeyValue } from './delivery-ledger.js';
+import { syncCommands } from './command-sync.js';
 import { classify } from './errors.js';
 import { type BotIdentity, mapMessage } from './inbound-mapper.js';
 import { OutboundSender } from './outbound-sender.js';
-import { type PacingLimits, SendPacer, TELEGRAM_PACING } from './pacer.js';
+import { TELEGRAM_PACING } from './pacing.js';
 import { runPolling } from './polling.js';
 import { StatusTracker } from './status-tracker.js';
-import { Backoff, type BackoffOptions, type Clock, systemClock } from './timing.js';
 import { ALLOWED_UPDATES, updateSchema } from './update-schema.js';
-import { createWebhookRoute, type UpdateOutcome, type WebhookRoute, webhookPath } from './webhook-route.js';
+import { createWebhookRoute, type UpdateOutcome, webhookPath } from './webhook-route.js';
 
 export interface TelegramChannelOptions {
   token: string;
@@ -33,7 +36,8 @@ export interface TelegramChannelOptions {
   /** Webhook mode instead of long polling; `path` defaults to the URL's path. */
   webhook?: { url: string; secret: string; path?: string };
   kv: KeyValue;
-  commands: BotCommandSpec[];
+  /** Read at each connect: the gateway fills it after the channel was built. */
+  commands: readonly CommandMenuEntry[];
   log: Logger;
   /** Long-poll hold time (Telegram allows up to 50). Default 30. */
   pollTimeoutSec?: number;
@@ -70,7 +74,6 @@ export class TelegramChannel implements Channel {
     this.sender = new OutboundSender({
       api: this.api,
       pacer: new SendPacer(opts.pacing ?? TELEGRAM_PACING, this.clock),
-      ledger: new DeliveryLedger(opts.kv, opts.log),
       status: this.statusTracker,
       log: opts.log,
     });
@@ -122,16 +125,18 @@ export class TelegramChannel implements Channel {
     return this.statusTracker.snapshot();
   }
 
-  /** Webhook mode only: the route the gateway's HTTP server must serve. */
-  webhookRoute(): WebhookRoute | undefined {
+  /** Webhook mode: the endpoint Telegram posts updates to; none in long-polling mode. */
+  routes(): ChannelRoute[] {
     const wh = this.opts.webhook;
-    if (!wh) return undefined;
-    return createWebhookRoute({
-      path: webhookPath(wh.url, wh.path),
-      secret: wh.secret,
-      handle: (u) => this.handleWebhookUpdate(u),
-      log: this.opts.log,
-    });
+    if (!wh) return [];
+    return [
+      createWebhookRoute({
+        path: webhookPath(wh.url, wh.path),
+        secret: wh.secret,
+        handle: (u) => this.handleWebhookUpdate(u),
+        log: this.opts.log,
+      }),
+    ];
   }
 
   private async run(signal: AbortSignal, ready: () => void): Promise<void> {

@@ -1,19 +1,14 @@
-// The webhook endpoint the gateway mounts on its Hono app. Telegram signs nothing; the only proof a
+// The webhook endpoint the channel offers the gateway's HTTP server (Channel.routes). Telegram signs nothing; the only proof a
 // request comes from Telegram is the secret_token we gave setWebhook, echoed in a header: wrong or
 // missing → 401. A 200 goes back only once the update is persisted, so anything else makes Telegram
 // deliver it again.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Context } from 'hono';
 import type { Logger } from 'pino';
+import type { ChannelRoute } from '../channel.js';
 
 /** What handling one update came to: handled (or ignored), malformed, or not possible yet. */
 export type UpdateOutcome = 'ok' | 'invalid' | 'unavailable';
-
-export interface WebhookRoute {
-  path: string;
-  handler: (c: Context) => Promise<Response>;
-}
 
 export const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
 /** Updates are a few KB; anything far bigger is not from Telegram. */
@@ -30,37 +25,41 @@ export function createWebhookRoute(opts: {
   secret: string;
   handle: (update: unknown) => Promise<UpdateOutcome>;
   log: Logger;
-}): WebhookRoute {
+}): ChannelRoute {
   const expected = digest(opts.secret);
-  const handler = async (c: Context): Promise<Response> => {
-    if (c.req.method !== 'POST') return c.json({ ok: false, description: 'POST only' }, 405);
-    const given = c.req.header(SECRET_HEADER);
-    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+  const handler = async (req: Request): Promise<Response> => {
+    if (req.method !== 'POST') return answer(405, { ok: false, description: 'POST only' });
+    const given = req.headers.get(SECRET_HEADER);
+    if (given === null || !timingSafeEqual(digest(given), expected)) {
       opts.log.warn('telegram webhook: request with a wrong or missing secret token');
-      return c.json({ ok: false, description: 'Unauthorized' }, 401);
+      return answer(401, { ok: false, description: 'Unauthorized' });
     }
-    const body = await c.req.text();
+    const body = await req.text();
     if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-      return c.json({ ok: false, description: 'body too large' }, 413);
+      return answer(413, { ok: false, description: 'body too large' });
     }
     let update: unknown;
     try {
       update = JSON.parse(body);
     } catch {
-      return c.json({ ok: false, description: 'body is not JSON' }, 400);
+      return answer(400, { ok: false, description: 'body is not JSON' });
     }
     let outcome: UpdateOutcome;
     try {
       outcome = await opts.handle(update);
     } catch (err) {
       opts.log.warn({ err }, 'telegram webhook: update not accepted; Telegram will retry');
-      return c.json({ ok: false, description: 'not accepted, retry later' }, 500);
+      return answer(500, { ok: false, description: 'not accepted, retry later' });
     }
-    if (outcome === 'invalid') return c.json({ ok: false, description: 'not a Telegram update' }, 400);
-    if (outcome === 'unavailable') return c.json({ ok: false, description: 'not ready' }, 503);
-    return c.json({ ok: true }, 200);
+    if (outcome === 'invalid') return answer(400, { ok: false, description: 'not a Telegram update' });
+    if (outcome === 'unavailable') return answer(503, { ok: false, description: 'not ready' });
+    return answer(200, { ok: true });
   };
-  return { path: opts.path, handler };
+  return { method: 'POST', path: opts.path, handler };
+}
+
+function answer(status: number, body: { ok: boolean; description?: string }): Response {
+  return Response.json(body, { status });
 }
 
 /** Equal-length digests let timingSafeEqual compare secrets of any length. */

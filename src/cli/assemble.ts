@@ -8,10 +8,10 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createAnalysisAgent } from '../../agents/analysis/index.js';
 import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
-import type { Channel } from '../../channels/channel.js';
+import type { CommandMenuEntry } from '../../channels/channel-deps.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
-import { type BotCommandSpec, telegramChannelFromConfig } from '../../channels/telegram/index.js';
+import { buildChannels } from '../../channels/registry.js';
 import { createDevices } from '../../pairing/devices/index.js';
 import { createPairing } from '../../pairing/index.js';
 import { publicUrl } from '../config/load.js';
@@ -20,6 +20,8 @@ import type { Config } from '../config/schema.js';
 import { CommandRegistry } from '../gateway/commands.js';
 import { Gateway } from '../gateway/gateway.js';
 import { acquireInstanceLock } from '../gateway/instance-lock.js';
+import { messageStatusRoutes } from '../http/api/message-status.js';
+import { statusRoutes } from '../http/api/status.js';
 import { createDashboardRoutes } from '../http/dashboard/index.js';
 import { ensureToken } from '../http/gateway-token.js';
 import { closeServer, createHttpApp, listen } from '../http/server.js';
@@ -62,15 +64,17 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     server = listening.server;
     const url = publicUrl(config, listening.port);
 
-    const local = new LocalChannel(join(config.home, 'uploads'));
     // Filled once the gateway has registered every command; channels publish it when they start.
-    const commandMenu: BotCommandSpec[] = [];
-    const telegram = telegramChannelFromConfig(config.telegram, {
-      kv: store.kv.scoped('telegram'),
-      log: log.child({ channel: 'telegram' }),
+    const commandMenu: CommandMenuEntry[] = [];
+    const channels = await buildChannels(config, (id) => ({
+      kv: store.kv.scoped(id),
+      log: log.child({ channel: id }),
       commands: commandMenu,
-    });
-    const channels: Channel[] = [local, ...(telegram ? [telegram] : [])];
+      stateDir: join(config.home, 'channels', id),
+    }));
+    // The owner's channel also serves /api/local and the dashboard's chat.
+    const local = channels.find((c) => c instanceof LocalChannel);
+    if (!local) throw new Error('channels/registry.ts builds no local channel');
 
     const pairing = createPairing({ store, config, log: log.child({ part: 'pairing' }) });
     const commands = new CommandRegistry();
@@ -122,10 +126,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       token: () => token,
       metrics: () => gateway.metrics.registry.render(),
       ready: () => ({ ready: true, detail: { channels: gateway.channelStatuses() } }),
+      channelRoutes: channels.flatMap((c) => c.routes?.() ?? []),
       mount: (root, api) => {
         sandboxes.mount(root);
-        const webhook = telegram?.webhookRoute();
-        if (webhook) root.post(webhook.path, webhook.handler);
         root.route(
           '/dashboard',
           createDashboardRoutes({
@@ -147,15 +150,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
           }),
         );
         root.get('/', (c) => c.redirect('/dashboard/'));
-        api.route('/local', localApiRoutes(local, store));
+        api.route('/local', localApiRoutes(local));
+        api.route('/local', messageStatusRoutes(store));
         sandboxes.mountApi(api);
-        api.get('/status', (c) =>
-          c.json({
-            channels: gateway.channelStatuses(),
-            queueDepth: gateway.lanes.depth,
-            activeRuns: gateway.lanes.inFlight,
-          }),
-        );
+        api.route('/status', statusRoutes(gateway));
       },
     });
     sandboxes.attach(server as Server);

@@ -3,10 +3,10 @@
 // A row is marked sent only after the channel confirmed it, so a crash means a retry, not a loss.
 
 import type { Logger } from 'pino';
-import { type Channel, DeliveryError, type Outbound } from '../../channels/channel.js';
+import { type Channel, DeliveryError, type DeliveryReceipt, type Outbound } from '../../channels/channel.js';
 import type { DeliveryRow } from '../store/repos/deliveries-repo.js';
 import type { Store } from '../store/store.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './delivery-retry.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface OutboxDeps {
@@ -18,6 +18,8 @@ export interface OutboxDeps {
   /** How often to look for rows written by other processes (the CLI) or due retries. */
   pollMs?: number;
   now?: () => number;
+  /** After a row was marked sent or failed for good (the settle notifier looks at its message). */
+  onSettled?: (row: DeliveryRow) => void;
 }
 
 export class Outbox {
@@ -94,24 +96,52 @@ export class Outbox {
     return store.batch.run(() => store.deliveries.markSent(id, receipt, this.now()));
   }
 
-  private toOutbound(row: DeliveryRow): Outbound {
+  /**
+   * The parts a row carries, each one Outbound. The reply writer writes one part per row; rows
+   * written before it did (text + images + files in one) are sent part by part, in that order,
+   * and a retry after a partial failure of such a row repeats the parts already sent.
+   */
+  private partsOf(row: DeliveryRow): Outbound[] {
     const { artifacts } = this.deps.store;
     const p = row.payload;
-    const images = (p.imageIds ?? []).flatMap((id) => {
+    const parts: Outbound[] = [];
+    if (p.text !== undefined || p.links) {
+      parts.push({ kind: 'text', text: p.text ?? '', ...(p.links ? { links: p.links } : {}) });
+    }
+    for (const id of p.imageIds ?? []) {
       const a = artifacts.get(id);
-      return a ? [{ png: a.data, ...(a.caption ? { caption: a.caption } : {}) }] : [];
-    });
-    const files = (p.fileIds ?? []).flatMap((id) => {
+      if (a) parts.push({ kind: 'image', png: a.data, ...(a.caption ? { caption: a.caption } : {}) });
+    }
+    for (const id of p.fileIds ?? []) {
       const a = artifacts.get(id);
-      return a ? [{ name: a.name, data: a.data }] : [];
-    });
-    return {
-      ...(p.text !== undefined ? { text: p.text } : {}),
-      ...(images.length ? { images } : {}),
-      ...(files.length ? { files } : {}),
-      ...(p.links ? { links: p.links } : {}),
-      idempotencyKey: `delivery-${row.id}`,
-    };
+      if (a) parts.push({ kind: 'file', name: a.name, data: a.data });
+    }
+    return parts.map((part, i) => ({ ...part, idempotencyKey: `delivery-${row.id}${i ? `.${i}` : ''}` }));
+  }
+
+  private async send(channel: Channel, to: Parameters<Channel['deliver']>[0], row: DeliveryRow) {
+    const parts = this.partsOf(row);
+    const [first] = parts;
+    if (
+      row.payload.replaces &&
+      channel.edit &&
+      parts.length === 1 &&
+      first?.kind === 'text' &&
+      !first.links
+    ) {
+      try {
+        await channel.edit(to, row.payload.replaces, first.text);
+        return row.payload.replaces;
+      } catch (err) {
+        this.deps.log.debug(
+          { err, delivery: row.id },
+          'could not edit the status message; sending a new one',
+        );
+      }
+    }
+    const receipt: DeliveryReceipt = { messageIds: [] };
+    for (const part of parts) receipt.messageIds.push(...(await channel.deliver(to, part)).messageIds);
+    return receipt;
   }
 
   private async deliver(row: DeliveryRow): Promise<void> {
@@ -120,26 +150,10 @@ export class Outbox {
     const to = { channel: row.channel as Channel['id'], key: row.conversationKey, route: row.route };
     try {
       if (!channel) throw new DeliveryError(`channel ${row.channel} is not running`);
-      const msg = this.toOutbound(row);
-      let receipt: unknown;
-      if (
-        row.payload.replaces &&
-        channel.edit &&
-        msg.text !== undefined &&
-        !msg.images &&
-        !msg.files &&
-        !msg.links
-      ) {
-        try {
-          await channel.edit(to, row.payload.replaces, msg.text);
-          receipt = row.payload.replaces;
-        } catch (err) {
-          log.debug({ err, delivery: row.id }, 'could not edit the status message; sending a new one');
-        }
-      }
-      receipt ??= await channel.deliver(to, msg);
+      const receipt = await this.send(channel, to, row);
       await this.markSent(row.id, receipt);
       metrics.deliveries.inc({ channel: row.channel, outcome: 'sent' });
+      this.deps.onSettled?.(row);
     } catch (err) {
       const e = err instanceof DeliveryError ? err : undefined;
       const message = (err as Error).message ?? String(err);
@@ -151,6 +165,7 @@ export class Outbox {
           { delivery: row.id, channel: row.channel, attempts, error: message },
           'delivery failed for good',
         );
+        this.deps.onSettled?.(row);
         return;
       }
       const delay = retryDelay(this.backoff, attempts, e?.opts.retryAfterMs);

@@ -38,7 +38,7 @@ export class RunProgress {
     this.lines.push(p.agent ? `[${p.agent}] ${p.text}` : p.text);
     if (!this.receipt && !this.sending) {
       this.sending = this.channel
-        .deliver(this.to, { text: this.render() })
+        .deliver(this.to, { kind: 'text', text: this.render() })
         .then((r) => {
           this.receipt = r;
           this.lastEdit = Date.now();

@@ -3,13 +3,16 @@
 
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { ChannelRoute } from '../../channels/channel.js';
 import { requireToken } from './require-token.js';
 
 export interface HttpAppOptions {
   token: () => string;
   metrics: () => string;
   ready: () => { ready: boolean; detail?: unknown };
-  /** Routes mounted by other parts (local channel API, webhooks, preview proxy, dashboard). */
+  /** Endpoints channels serve (Channel.routes): platform webhooks, outside the token-guarded /api. */
+  channelRoutes?: ChannelRoute[];
+  /** Routes mounted by other parts (local channel API, preview proxy, dashboard). */
   mount?: (app: Hono, api: Hono) => void;
 }
 
@@ -21,6 +24,7 @@ export function createHttpApp(opts: HttpAppOptions): Hono {
     return c.json(r, r.ready ? 200 : 503);
   });
   app.get('/metrics', (c) => c.text(opts.metrics(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  mountChannelRoutes(app, opts.channelRoutes ?? []);
   const api = new Hono();
   api.use('*', requireToken(opts.token));
   opts.mount?.(app, api);
@@ -32,6 +36,23 @@ export function createHttpApp(opts: HttpAppOptions): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/**
+ * Mounts each channel route as is: the handler gets the raw Request (a signature check needs the
+ * body byte for byte). Throws on a path under /api (token-guarded) or one claimed twice, so a
+ * misconfigured channel fails the start-up instead of shadowing another's webhook.
+ */
+export function mountChannelRoutes(app: Hono, routes: readonly ChannelRoute[]): void {
+  const taken = new Set<string>();
+  for (const route of routes) {
+    if (!route.path.startsWith('/') || route.path === '/api' || route.path.startsWith('/api/'))
+      throw new Error(`a channel route must be an absolute path outside /api, not "${route.path}"`);
+    const key = `${route.method} ${route.path}`;
+    if (taken.has(key)) throw new Error(`two channels claim ${key}`);
+    taken.add(key);
+    app.on(route.method, route.path, (c) => route.handler(c.req.raw));
+  }
 }
 
 export async function listen(

@@ -1,23 +1,20 @@
-// Keeps outgoing messages under Telegram's flood limits (about 1 msg/s per chat, 20/min per group,
-// 30/s overall) by waiting before a send rather than collecting 429s. Sends to one chat keep their
-// order; a 429 for a chat blocks that chat until retry_after has passed.
+// Keeps a bot's outgoing messages under a platform's send limits by waiting before a send rather
+// than collecting 429s: a gap per chat, a rolling per-minute cap for group chats, a rolling per-second
+// cap overall. Sends to one chat keep their order; a 429 for a chat holds that chat until the
+// server's retry-after has passed, without holding up other chats. Each channel passes its limits.
 
-import { type Clock, systemClock } from './timing.js';
+import { type Clock, systemClock } from './clock.js';
 
 export interface PacingLimits {
-  /** Minimum gap between two sends to the same chat. */
+  /** Minimum gap between two sends to the same chat, in ms (0 = none). */
   perChatIntervalMs: number;
-  /** Sends per rolling minute to one group (negative chat id). */
+  /** Sends per rolling minute to one group chat (0 = no cap). */
   groupPerMinute: number;
-  /** Sends per rolling second across all chats. */
+  /** Sends per rolling second across all chats (0 = no cap). */
   globalPerSecond: number;
+  /** Which chat ids are groups (for groupPerMinute); default: none. */
+  isGroup?: (chatId: string) => boolean;
 }
-
-export const TELEGRAM_PACING: PacingLimits = {
-  perChatIntervalMs: 1000,
-  groupPerMinute: 20,
-  globalPerSecond: 30,
-};
 
 interface ChatState {
   sent: number[];
@@ -33,7 +30,7 @@ export class SendPacer {
   private acquiresSinceSweep = 0;
 
   constructor(
-    private readonly limits: PacingLimits = TELEGRAM_PACING,
+    private readonly limits: PacingLimits,
     private readonly clock: Clock = systemClock,
   ) {}
 
@@ -52,7 +49,7 @@ export class SendPacer {
     return turn;
   }
 
-  /** After a 429 for this chat: hold its sends until the server's retry_after has passed. */
+  /** After a 429 for this chat: hold its sends for `ms` (the server's retry-after). */
   penalize(chatId: string | number, ms: number): void {
     const chat = this.chat(String(chatId));
     chat.blockedUntil = Math.max(chat.blockedUntil, this.clock.now() + ms);
@@ -73,13 +70,13 @@ export class SendPacer {
   }
 
   private waitNeeded(id: string, chat: ChatState, now: number): number {
-    const { perChatIntervalMs, groupPerMinute, globalPerSecond } = this.limits;
+    const { perChatIntervalMs, groupPerMinute, globalPerSecond, isGroup } = this.limits;
     prune(chat.sent, now - 60_000);
     prune(this.globalSent, now - 1000);
     let until = chat.blockedUntil;
     const last = chat.sent.at(-1);
     if (last !== undefined) until = Math.max(until, last + perChatIntervalMs);
-    if (id.startsWith('-') && groupPerMinute > 0 && chat.sent.length >= groupPerMinute) {
+    if (groupPerMinute > 0 && chat.sent.length >= groupPerMinute && isGroup?.(id)) {
       until = Math.max(until, chat.sent[chat.sent.length - groupPerMinute]! + 60_000);
     }
     if (globalPerSecond > 0 && this.globalSent.length >= globalPerSecond) {

@@ -111,6 +111,36 @@ describe('the inbound pipeline', () => {
     expect(row).toEqual({ attempts: 3, state: 'sent' });
   });
 
+  it('a 429 on one part of a reply retries that part only: each part is posted once, in order', async () => {
+    const { channel, agent, gateway } = setup();
+    agent.autoRelease = true;
+    agent.progress = false;
+    agent.extra = {
+      charts: [1, 2].map((n) => ({ type: 'bar', title: `chart ${n}`, png: Buffer.from(`png ${n}`) })),
+      files: [{ name: 'out.csv', data: Buffer.from('a,b\n') }],
+    };
+    // The second chart is refused once with a rate limit, as a platform flood limit would.
+    const deliver = channel.deliver.bind(channel);
+    let refused = false;
+    channel.deliver = async (to, msg) => {
+      if (!refused && msg.kind === 'image' && msg.caption === 'chart 2') {
+        refused = true;
+        throw retryAfter(30);
+      }
+      return deliver(to, msg);
+    };
+    await gateway.start();
+    await channel.sink!.receive(channel.inbound({ text: 'plot' }));
+    await waitFor(() => channel.delivered.some((d) => d.msg.kind === 'file'), 'the file');
+    await gateway.outbox.flush(2000);
+    expect(refused).toBe(true);
+    expect(
+      channel.delivered.map(({ msg }) =>
+        msg.kind === 'text' ? msg.text : msg.kind === 'image' ? msg.caption : msg.name,
+      ),
+    ).toEqual(['answer to plot', 'chart 1', 'chart 2', 'out.csv']);
+  });
+
   it('gives up on a permanent delivery error without retrying', async () => {
     const { channel, agent, gateway, store } = setup();
     agent.autoRelease = true;

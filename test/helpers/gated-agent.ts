@@ -13,6 +13,8 @@ export class GatedAgent implements Agent {
   autoRelease = false;
   /** Emit a progress line at the start of each run (which posts a status message). */
   progress = true;
+  /** Charts, files or links every answer carries besides its text. */
+  extra: Omit<RunResult, 'text'> = {};
 
   async run(task: Task, ctx: RunContext): Promise<RunResult> {
     this.started.push(task);
@@ -27,7 +29,7 @@ export class GatedAgent implements Agent {
         });
       }
       this.finished.push(task);
-      return { text: `answer to ${task.text}` };
+      return { text: `answer to ${task.text}`, ...this.extra };
     } finally {
       this.running--;
     }

@@ -55,7 +55,11 @@ export class RecordingChannel implements Channel {
     return this.delivered
       .map((d, i) => ({ d, id: String(i + 1) }))
       .filter(({ d }) => !conversationKey || d.to.key === conversationKey)
-      .map(({ d, id }) => this.edits.filter((e) => e.messageId === id).at(-1)?.text ?? d.msg.text ?? '');
+      .map(
+        ({ d, id }) =>
+          this.edits.filter((e) => e.messageId === id).at(-1)?.text ??
+          (d.msg.kind === 'text' ? d.msg.text : ''),
+      );
   }
 
   inbound(over: Partial<Inbound> & { text: string }): Inbound {

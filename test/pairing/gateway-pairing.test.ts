@@ -35,7 +35,7 @@ class ChatDouble implements Channel {
     return { state: 'connected' };
   }
   async deliver(to: ConversationRef, msg: Outbound): Promise<DeliveryReceipt> {
-    this.sent.push({ key: to.key, text: msg.text ?? '' });
+    this.sent.push({ key: to.key, text: msg.kind === 'text' ? msg.text : '' });
     return { messageIds: [String(++this.n)] };
   }
   async dm(senderId: string, text: string, name = ''): Promise<void> {

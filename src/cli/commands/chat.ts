@@ -1,6 +1,7 @@
 // `sandgate chat`: a terminal chat with the gateway through the local channel. Shows progress
 // lines as they come, saves images and files it receives and prints their paths. `-m TEXT` sends
-// one message, prints the answer and exits (handy in scripts).
+// one message, reads the stream from the position the POST answered until the message's
+// `complete` event, prints the answer and exits (handy in scripts): no polling, no fixed waits.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -26,7 +27,7 @@ class Printer {
 
   async print(e: StampedEvent): Promise<void> {
     const ev = e.event;
-    if (ev.type === 'typing') return;
+    if (ev.type === 'typing' || ev.type === 'complete') return;
     if (ev.type === 'edit') {
       const before = this.shown.get(ev.messageId) ?? '';
       this.shown.set(ev.messageId, ev.text);
@@ -57,26 +58,42 @@ class Printer {
   }
 }
 
-async function follow(
+/**
+ * Prints the conversation's events after position `after` until `signal` aborts or `until` returns
+ * something for an event; resolves with that (undefined when the stream ended or was aborted).
+ */
+async function follow<T>(
   client: GatewayClient,
   conversation: string,
+  after: number,
   printer: Printer,
   signal: AbortSignal,
-): Promise<void> {
-  const res = await client.api(`/local/events?conversation=${encodeURIComponent(conversation)}&live=1`, {
-    signal,
-  });
-  if (!res.ok || !res.body)
-    throw new CliError(`cannot follow the conversation: HTTP ${res.status} ${await res.text()}`);
+  until: (e: StampedEvent) => T | undefined = () => undefined,
+): Promise<T | undefined> {
+  const reading = new AbortController();
+  const stop = () => reading.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const query = `conversation=${encodeURIComponent(conversation)}&after=${after}`;
+  let found: T | undefined;
   let chain = Promise.resolve();
-  await readSse(res.body, (m) => {
-    if (m.event === 'ping' || !m.data) return;
-    const e = JSON.parse(m.data) as StampedEvent;
-    chain = chain.then(() => printer.print(e));
-  }).catch((err) => {
-    if (!signal.aborted) throw err;
-  });
+  try {
+    const res = await client.api(`/local/events?${query}`, { signal: reading.signal });
+    if (!res.ok || !res.body)
+      throw new CliError(`cannot follow the conversation: HTTP ${res.status} ${await res.text()}`);
+    await readSse(res.body, (m) => {
+      if (m.event === 'ping' || !m.data || found !== undefined) return;
+      const e = JSON.parse(m.data) as StampedEvent;
+      chain = chain.then(() => printer.print(e));
+      found = until(e);
+      if (found !== undefined) reading.abort();
+    });
+  } catch (err) {
+    if (!reading.signal.aborted) throw err;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
   await chain;
+  return found;
 }
 
 async function send(
@@ -84,7 +101,7 @@ async function send(
   conversation: string,
   text: string,
   files: string[],
-): Promise<number> {
+): Promise<{ id: number; seq: number }> {
   let res: Response;
   if (files.length) {
     const form = new FormData();
@@ -99,23 +116,10 @@ async function send(
       body: JSON.stringify({ text, conversation }),
     });
   }
-  const body = (await res.json()) as { id?: number; error?: string };
-  if (!res.ok || body.id === undefined)
+  const body = (await res.json()) as { id?: number; seq?: number; error?: string };
+  if (!res.ok || body.id === undefined || body.seq === undefined)
     throw new CliError(`the gateway refused the message: ${body.error ?? res.status}`);
-  return body.id;
-}
-
-async function waitComplete(client: GatewayClient, id: number, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const res = await client.api(`/local/messages/${id}`);
-    const body = (await res.json()) as { state: string; complete: boolean };
-    if (body.complete) return body.state;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new CliError(
-    `no complete answer within ${Math.round(timeoutMs / 1000)} s (the run goes on; see \`sandgate runs list\`)`,
-  );
+  return { id: body.id, seq: body.seq };
 }
 
 export const registerChatCommand: RegisterCommands = (program, env) => {
@@ -141,15 +145,22 @@ export const registerChatCommand: RegisterCommands = (program, env) => {
       }
       const printer = new Printer(resolve(opts.out));
       const stop = new AbortController();
-      const following = follow(client, opts.conversation, printer, stop.signal);
-      await new Promise((r) => setTimeout(r, 100)); // let the stream attach before the first message
       if (opts.message !== undefined) {
-        const id = await send(client, opts.conversation, opts.message, opts.file);
-        const state = await waitComplete(client, id, Number(opts.timeout) * 1000);
-        await new Promise((r) => setTimeout(r, 300)); // the last events are already on their way
-        stop.abort();
-        await following;
-        if (!['done'].includes(state)) process.exitCode = 1;
+        const timeoutMs = Number(opts.timeout) * 1000;
+        const sent = await send(client, opts.conversation, opts.message, opts.file);
+        const state = await follow(
+          client,
+          opts.conversation,
+          sent.seq,
+          printer,
+          AbortSignal.timeout(timeoutMs),
+          (e) => (e.event.type === 'complete' && e.event.id === sent.id ? e.event.state : undefined),
+        );
+        if (state === undefined)
+          throw new CliError(
+            `no complete answer within ${Math.round(timeoutMs / 1000)} s (the run goes on; see \`sandgate runs list\`)`,
+          );
+        if (state !== 'done') process.exitCode = 1;
         return;
       }
       process.stdout.write(
@@ -160,13 +171,17 @@ export const registerChatCommand: RegisterCommands = (program, env) => {
         output: process.stdout,
         terminal: process.stdin.isTTY,
       });
+      // Follows from the first message's position on, so nothing said in reply to it is missed.
+      let following: Promise<unknown> | undefined;
       for await (const line of rl) {
         const text = line.trim();
         if (!text) continue;
         try {
           const attach = /^:attach\s+(\S+)\s*([\s\S]*)$/.exec(text);
-          if (attach) await send(client, opts.conversation, attach[2] ?? '', [attach[1] as string]);
-          else await send(client, opts.conversation, text, opts.file.splice(0));
+          const sent = attach
+            ? await send(client, opts.conversation, attach[2] ?? '', [attach[1] as string])
+            : await send(client, opts.conversation, text, opts.file.splice(0));
+          following ??= follow(client, opts.conversation, sent.seq, printer, stop.signal);
         } catch (err) {
           process.stderr.write(`${(err as Error).message}\n`);
         }

@@ -104,8 +104,8 @@ describe('analysis through the gateway pipeline', () => {
         30_000,
       );
       expect(answer).toContain(`I looked at ${expected.rows} listings: prices fall with age.`);
-      await waitFor(() => channel.delivered.some((d) => d.msg.images?.length), 'the chart');
-      const images = channel.delivered.flatMap((d) => d.msg.images ?? []);
+      await waitFor(() => channel.delivered.some((d) => d.msg.kind === 'image'), 'the chart');
+      const images = channel.delivered.flatMap((d) => (d.msg.kind === 'image' ? [d.msg] : []));
       expect(images).toHaveLength(1);
       expect(images[0]?.caption).toBe('Median price by model year');
       expect(images[0]?.png.subarray(0, 8).equals(PNG_MAGIC)).toBe(true);

@@ -22,7 +22,7 @@ describe('telegramChannelFromConfig', () => {
     const first = telegramChannelFromConfig(cfg, deps(kv));
     const secret = kv.get('webhook-secret');
     expect(secret).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(first?.webhookRoute()?.path).toBe('/tg/hook');
+    expect(first?.routes()[0]?.path).toBe('/tg/hook');
     telegramChannelFromConfig(cfg, deps(kv));
     expect(kv.get('webhook-secret')).toBe(secret);
   });
@@ -37,11 +37,11 @@ describe('telegramChannelFromConfig', () => {
         webhookPath: '/b',
       },
     }).telegram;
-    expect(telegramChannelFromConfig(withPath, deps(kv))?.webhookRoute()?.path).toBe('/b');
+    expect(telegramChannelFromConfig(withPath, deps(kv))?.routes()[0]?.path).toBe('/b');
     expect(kv.get('webhook-secret')).toBeUndefined();
     const polling = configSchema.parse({ telegram: { botToken: '1:abc' } }).telegram;
     const ch = telegramChannelFromConfig(polling, deps(kv));
-    expect(ch?.webhookRoute()).toBeUndefined();
+    expect(ch?.routes()[0]).toBeUndefined();
     expect(ch?.limits.textMax).toBe(4096);
     expect(ch?.status().state).toBe('stopped');
   });

@@ -16,6 +16,9 @@ export class MemoryKv {
   set(key: string, value: string): void {
     this.data.set(key, value);
   }
+  delete(key: string): void {
+    this.data.delete(key);
+  }
 }
 
 export class RecordingSink implements InboundSink {

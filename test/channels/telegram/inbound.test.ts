@@ -38,7 +38,7 @@ describe('telegram inbound', () => {
     const chat = group();
     const botMsg = await c.channel.deliver(
       { channel: 'telegram', key: `tg:${chat.id}`, route: { chatId: chat.id } },
-      { text: 'I am the bot' },
+      { kind: 'text', text: 'I am the bot' },
     );
     fake.pushText('just chatting', { chat, from: bob });
     fake.pushText('@sandgate_test_bot what is up', { chat, from: bob });
@@ -71,7 +71,7 @@ describe('telegram inbound', () => {
     const first = got[0]!;
     await c.channel.deliver(
       { channel: 'telegram', key: first.conversationKey, route: first.route },
-      { text: 'ok' },
+      { kind: 'text', text: 'ok' },
     );
     expect(fake.sent(chat.id).at(-1)).toMatchObject({ threadId: 7, text: 'ok' });
   });

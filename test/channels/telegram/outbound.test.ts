@@ -1,11 +1,11 @@
 // Replies as a Telegram user receives them: escaped HTML (plain text when Telegram refuses it),
 // charts and files uploaded byte for byte, link buttons, progress edits, typing, and failures that
-// tell the outbox when to retry without posting twice what was already posted.
+// tell the outbox when to retry. One deliver() is one reply part (the outbox holds one row per part).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConversationRef, DeliveryError } from '../../../channels/channel.js';
 import { FakeTelegram } from '../../fakes/telegram/fake-telegram.js';
-import { type MemoryKv, makeChannel } from './helpers.js';
+import { makeChannel } from './helpers.js';
 
 let fake: FakeTelegram;
 let c: ReturnType<typeof makeChannel>;
@@ -40,7 +40,7 @@ function awkwardBytes(n: number): Buffer {
 describe('telegram outbound', () => {
   it('sends HTML with everything escaped and code fences as <pre><code>', async () => {
     const text = 'a < b && c > d\n```js\nif (x<1) { y = "<tag>" }\n```\nrun `ls -la <dir>` now';
-    const receipt = await c.channel.deliver(to, { text });
+    const receipt = await c.channel.deliver(to, { kind: 'text', text });
     expect(receipt.messageIds).toHaveLength(1);
     const [m] = fake.sent(1001);
     expect(m?.parseMode).toBe('HTML');
@@ -54,7 +54,7 @@ describe('telegram outbound', () => {
       code: 400,
       description: 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 3',
     });
-    await c.channel.deliver(to, { text: 'some **text** <x>' });
+    await c.channel.deliver(to, { kind: 'text', text: 'some **text** <x>' });
     const sends = fake.callsOf('sendMessage');
     expect(sends).toHaveLength(2);
     expect(sends[1]?.params.parse_mode).toBeUndefined();
@@ -63,14 +63,16 @@ describe('telegram outbound', () => {
 
   it('turns 429 into a DeliveryError with retryAfterMs and posts nothing', async () => {
     fake.failNext('sendMessage', { kind: '429', retryAfter: 7 });
-    const err = await rejection(c.channel.deliver(to, { text: 'slow down', idempotencyKey: 'k-429' }));
+    const err = await rejection(
+      c.channel.deliver(to, { kind: 'text', text: 'slow down', idempotencyKey: 'k-429' }),
+    );
     expect(err.opts).toEqual({ retryAfterMs: 7000 });
     expect(fake.sent(1001)).toHaveLength(0);
   });
 
   it('reports a revoked token on send as a channel error, not a crash', async () => {
     fake.failNext('sendMessage', { kind: '401' });
-    const err = await rejection(c.channel.deliver(to, { text: 'hi' }));
+    const err = await rejection(c.channel.deliver(to, { kind: 'text', text: 'hi' }));
     expect(err.opts.permanent).toBeFalsy();
     expect(c.channel.status()).toMatchObject({ state: 'error', detail: expect.stringMatching(/401/) });
   });
@@ -81,18 +83,19 @@ describe('telegram outbound', () => {
       code: 403,
       description: 'Forbidden: bot was blocked by the user',
     });
-    const err = await rejection(c.channel.deliver(to, { text: 'hi' }));
+    const err = await rejection(c.channel.deliver(to, { kind: 'text', text: 'hi' }));
     expect(err.opts.permanent).toBe(true);
   });
 
   it('uploads charts with sendPhoto and files with sendDocument, byte for byte', async () => {
     const png = awkwardBytes(200_000);
     const data = awkwardBytes(70_000).subarray(5);
-    const receipt = await c.channel.deliver(to, {
-      text: 'here you go',
-      images: [{ png, caption: 'Figure 1 <b>' }],
-      files: [{ name: 'report 2024 (final).csv', data }],
-    });
+    const receipts = [
+      await c.channel.deliver(to, { kind: 'text', text: 'here you go' }),
+      await c.channel.deliver(to, { kind: 'image', png, caption: 'Figure 1 <b>' }),
+      await c.channel.deliver(to, { kind: 'file', name: 'report 2024 (final).csv', data }),
+    ];
+    const receipt = { messageIds: receipts.flatMap((r) => r.messageIds) };
     expect(receipt.messageIds).toHaveLength(3);
     const [text, photo, doc] = fake.sent(1001);
     expect(text?.text).toBe('here you go');
@@ -107,6 +110,7 @@ describe('telegram outbound', () => {
 
   it('sends public links as inline buttons and local ones as text', async () => {
     await c.channel.deliver(to, {
+      kind: 'text',
       text: 'Preview ready',
       links: [
         { url: 'https://preview.example.com/s/abc', label: 'Open app' },
@@ -121,7 +125,7 @@ describe('telegram outbound', () => {
   });
 
   it('edits the status message and ignores "message is not modified"', async () => {
-    const receipt = await c.channel.deliver(to, { text: 'working… step 1' });
+    const receipt = await c.channel.deliver(to, { kind: 'text', text: 'working… step 1' });
     await c.channel.edit(to, receipt, 'working… step 1');
     expect(fake.callsOf('editMessageText')[0]?.errorDescription).toMatch(/message is not modified/);
     await c.channel.edit(to, receipt, 'done: `42`');
@@ -139,46 +143,13 @@ describe('telegram outbound', () => {
     expect(call?.params).toMatchObject({ chat_id: -100777, action: 'typing', message_thread_id: 3 });
   });
 
-  it('does not repost parts of a reply that a failed attempt already delivered', async () => {
-    fake.failNext('sendDocument', { kind: '429', retryAfter: 1 });
-    const msg = {
-      text: 'results',
-      images: [{ png: awkwardBytes(1000) }],
-      files: [{ name: 'out.txt', data: Buffer.from('out') }],
-      idempotencyKey: 'delivery-1',
-    };
-    const err = await rejection(c.channel.deliver(to, msg));
-    expect(err.opts.retryAfterMs).toBe(1000);
-    expect(fake.sent(1001)).toHaveLength(2);
-    const receipt = await c.channel.deliver(to, msg);
-    expect(fake.sent(1001).map((m) => m.kind)).toEqual(['text', 'photo', 'document']);
-    expect(receipt.messageIds).toEqual(fake.sent(1001).map((m) => String(m.messageId)));
-    expect(fake.callsOf('sendMessage')).toHaveLength(1);
-    expect(fake.callsOf('sendPhoto')).toHaveLength(1);
-  });
-
-  it('answers a retried delivery that already completed with its receipt, also after a restart', async () => {
-    const msg = { text: 'exactly once', idempotencyKey: 'delivery-2' };
-    const first = await c.channel.deliver(to, msg);
-    expect(await c.channel.deliver(to, msg)).toEqual(first);
-    const again = makeChannel(fake, { kv: c.kv as MemoryKv });
-    expect(await again.channel.deliver(to, msg)).toEqual(first);
-    expect(fake.sent(1001)).toHaveLength(1);
-  });
-
-  it('treats a connection lost after posting as retryable and re-sends only the unconfirmed part', async () => {
+  it('treats a connection lost after posting as retryable, and a retry sends that part again', async () => {
     fake.failNext('sendDocument', { kind: 'drop-after' });
-    const msg = {
-      text: 'log attached',
-      files: [{ name: 'log.txt', data: Buffer.from('x') }],
-      idempotencyKey: 'd-3',
-    };
-    const err = await rejection(c.channel.deliver(to, msg));
+    const file = { kind: 'file', name: 'log.txt', data: Buffer.from('x'), idempotencyKey: 'd-3' } as const;
+    const err = await rejection(c.channel.deliver(to, file));
     expect(err.opts.permanent).toBeFalsy();
-    await c.channel.deliver(to, msg);
-    // The text was confirmed and is not repeated; Telegram offers no way to tell whether the
-    // dropped upload landed, so that one part is sent again.
-    expect(fake.callsOf('sendMessage')).toHaveLength(1);
+    await c.channel.deliver(to, file);
+    // Telegram offers no way to tell whether the dropped upload landed, so the part is sent again.
     expect(fake.callsOf('sendDocument')).toHaveLength(2);
   });
 });

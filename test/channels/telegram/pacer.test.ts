@@ -2,8 +2,9 @@
 // holds its chat, and one chat's wait does not hold up another chat.
 
 import { describe, expect, it } from 'vitest';
-import { SendPacer, TELEGRAM_PACING } from '../../../channels/telegram/pacer.js';
-import type { Clock } from '../../../channels/telegram/timing.js';
+import { TELEGRAM_PACING } from '../../../channels/telegram/pacing.js';
+import type { Clock } from '../../../src/timing/clock.js';
+import { SendPacer } from '../../../src/timing/pacer.js';
 
 /** Time moves only when someone sleeps: the earliest sleeper wakes first. */
 class VirtualClock implements Clock {

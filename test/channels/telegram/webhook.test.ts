@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SECRET_HEADER, type WebhookRoute } from '../../../channels/telegram/index.js';
+import type { ChannelRoute } from '../../../channels/channel.js';
+import { SECRET_HEADER } from '../../../channels/telegram/index.js';
 import { FakeTelegram } from '../../fakes/telegram/fake-telegram.js';
 import { makeChannel } from './helpers.js';
 
@@ -14,10 +15,10 @@ const SECRET = 'right-secret_123';
 let fake: FakeTelegram;
 let server: ReturnType<typeof serve>;
 let base: string;
-let route: WebhookRoute | undefined;
+let route: ChannelRoute | undefined;
 let c: ReturnType<typeof makeChannel>;
 const app = new Hono();
-app.post('/hooks/telegram', (ctx) => (route ? route.handler(ctx) : ctx.text('no route', 404)));
+app.post('/hooks/telegram', (ctx) => (route ? route.handler(ctx.req.raw) : ctx.text('no route', 404)));
 
 beforeEach(async () => {
   fake = await FakeTelegram.start();
@@ -26,7 +27,7 @@ beforeEach(async () => {
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   c = makeChannel(fake, { webhook: { url: `${base}/hooks/telegram`, secret: SECRET } });
-  route = c.channel.webhookRoute();
+  route = c.channel.routes()[0];
   await c.start();
 });
 afterEach(async () => {

@@ -1,0 +1,12 @@
+// Telegram's flood limits for bots, as the Bot API FAQ states them ("My bot is hitting limits"):
+// about one message per second in a chat, 20 per minute in a group, 30 per second overall. Group
+// and supergroup chat ids are negative.
+
+import type { PacingLimits } from '../../src/timing/pacer.js';
+
+export const TELEGRAM_PACING: PacingLimits = {
+  perChatIntervalMs: 1000,
+  groupPerMinute: 20,
+  globalPerSecond: 30,
+  isGroup: (chatId) => chatId.startsWith('-'),
+};
