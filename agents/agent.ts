@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { ModelClient, RunUsage } from '../src/model/types.js';
-import type { Chart, Sandbox } from '../src/sandbox/provider.js';
+import type { Chart, ChildSandboxSpec, Sandbox } from '../src/sandbox/provider.js';
 
 /**
  * Lower-case, unique among the agents: `coding`, `analysis`, … The gateway knows no list of them;
@@ -41,6 +41,14 @@ export interface Progress {
 export interface RunContext {
   /** The conversation's leased sandbox (created lazily on first use). */
   sandbox(): Promise<Sandbox>;
+  /**
+   * A fresh child sandbox for this run (an RLM sub-agent's, a scratch one): counted against
+   * sandbox.maxLive, and deleted when the run ends however it ends (delete() it earlier to free
+   * its slot). When the cap is reached it waits up to `spec.waitMs` (default sandbox.childWaitSec)
+   * for a slot, then rejects with SandboxCapacityError — at once if waiting could deadlock; it
+   * rejects with the run's abort reason on /cancel.
+   */
+  spawnSandbox(spec?: ChildSandboxSpec): Promise<Sandbox>;
   /** Model client (calls run in the gateway, where the key is); absent when no key is configured. */
   model?: ModelClient;
   emit(progress: Progress): void;

@@ -4,7 +4,7 @@
 // interrupted — never both. If that write fails, the run is settled as failed and logged.
 
 import type { Logger } from 'pino';
-import type { Agent, Progress, TaskFile } from '../../agents/agent.js';
+import type { Agent, Progress, RunResult, TaskFile } from '../../agents/agent.js';
 import type { Channel, DeliveryReceipt } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
 import type { ModelClient, RunUsage } from '../model/types.js';
@@ -277,23 +277,34 @@ export class Runner {
       size: a.size,
       fetch: () => this.deps.attachments.fetch(row, i),
     }));
-    const result = await agent.run(
-      {
-        runId,
-        conversationKey: row.conversationKey,
-        senderId: `${row.channel}:${row.senderId}`,
-        text,
-        files,
-        options,
-      },
-      {
-        sandbox: ctx.sandbox,
-        model: this.deps.model,
-        emit: ctx.emit,
-        signal: ctx.signal,
-        log: ctx.log,
-      },
-    );
+    // The run's child sandboxes (RunContext.spawnSandbox) are deleted when it ends, however it ends.
+    const { sandboxes } = this.deps;
+    const run = { runId, conversationKey: row.conversationKey, signal: ctx.signal, log: ctx.log };
+    const children = sandboxes?.forRun?.(run);
+    let result: RunResult;
+    try {
+      result = await agent.run(
+        {
+          runId,
+          conversationKey: row.conversationKey,
+          senderId: `${row.channel}:${row.senderId}`,
+          text,
+          files,
+          options,
+        },
+        {
+          sandbox: ctx.sandbox,
+          spawnSandbox: (spec) =>
+            children ? children.spawn(spec) : Promise.reject(new Error('child sandboxes are not available here')),
+          model: this.deps.model,
+          emit: ctx.emit,
+          signal: ctx.signal,
+          log: ctx.log,
+        },
+      );
+    } finally {
+      await children?.close();
+    }
     return {
       reply: {
         text: result.text,

@@ -1,8 +1,11 @@
 // The gateway side of one long-lived Python context (src/sandbox/runtime/driver.py), independent of how
 // the driver's stdin/stdout are carried (local supervisor pipes or Daytona session input/logs).
 // Runs are serialized; a timeout interrupts (SIGINT in the driver), then kills and restarts the context.
+// The timeout counts only while no host call is in flight (a host call may be a whole sub-agent), and
+// each host call gets a signal that aborts when its run ends first (cancel, kill, interpreter death).
 
 import type { Logger } from 'pino';
+import { cutText } from '../text/cut.js';
 import { LineSplitter, parseDriverLine, toChart } from './driver-protocol.js';
 import { DEFAULT_OUTPUT_CAP, TRUNCATED } from './output-cap.js';
 import type { CodeError, CodeRunResult, HostCallHandler, RunCodeOptions } from './provider.js';
@@ -48,6 +51,11 @@ interface RunState {
   opts: RunCodeOptions;
   why?: 'timeout' | 'cancel';
   timeoutMs: number;
+  /** Aborted when the run ends: every host call still in flight for it is abandoned. */
+  hostCalls: AbortController;
+  /** A host call started (the timeout pauses) or ended (it resumes with the time left). */
+  hostCallStarted(): void;
+  hostCallEnded(): void;
   finish(result: CodeRunResult): void;
 }
 
@@ -91,7 +99,7 @@ export class CodeSession {
     const splitter = new LineSplitter((line) => this.onLine(generation, line, markReady));
     const transport = await this.o.start({
       onData: (text) => splitter.push(text),
-      onDiagnostics: (text) => this.o.log.debug({ text: text.slice(0, 2000) }, 'python driver stderr'),
+      onDiagnostics: (text) => this.o.log.debug({ text: cutText(text, 2000) }, 'python driver stderr'),
       onExit: (reason) => {
         failReady(new Error(`python interpreter exited before it was ready: ${reason}`));
         this.onExit(generation, reason);
@@ -127,6 +135,13 @@ export class CodeSession {
     return await new Promise<CodeRunResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
+      let left = timeoutMs;
+      let countingSince = 0;
+      let inFlight = 0;
+      const startClock = () => {
+        countingSince = performance.now();
+        timer = setTimeout(() => stopRun('timeout'), Math.max(0, left));
+      };
       const onAbort = () => stopRun('cancel');
       const state: RunState = {
         id,
@@ -135,17 +150,30 @@ export class CodeSession {
         truncated: false,
         opts,
         timeoutMs,
+        hostCalls: new AbortController(),
+        hostCallStarted: () => {
+          if (inFlight++ > 0 || state.why || !timer) return;
+          clearTimeout(timer);
+          timer = undefined;
+          left -= performance.now() - countingSince;
+        },
+        hostCallEnded: () => {
+          if (--inFlight > 0 || state.why || this.current !== state) return;
+          startClock();
+        },
         finish: (result) => {
           clearTimeout(timer);
           clearTimeout(grace);
           opts.signal?.removeEventListener('abort', onAbort);
           if (this.current === state) this.current = undefined;
+          state.hostCalls.abort(new Error('the code run ended'));
           resolve(result);
         },
       };
       const stopRun = (why: 'timeout' | 'cancel') => {
         if (state.why || this.current !== state) return;
         state.why = why;
+        if (why === 'cancel') state.hostCalls.abort(opts.signal?.reason ?? new Error('cancelled'));
         void driver.transport.send(JSON.stringify({ type: 'interrupt', id })).catch(() => undefined);
         grace = setTimeout(() => {
           // The code ignored the interrupt: kill the context; the next run starts a fresh one.
@@ -155,7 +183,7 @@ export class CodeSession {
         }, this.o.interruptGraceMs ?? 3000);
       };
       this.current = state;
-      timer = setTimeout(() => stopRun('timeout'), timeoutMs);
+      startClock();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const msg = { type: 'exec', id, code, maxOutput: cap };
       driver.transport.send(JSON.stringify(msg)).catch((err: unknown) => {
@@ -169,7 +197,7 @@ export class CodeSession {
   private onLine(generation: number, line: string, markReady: () => void): void {
     const msg = parseDriverLine(line);
     if (!msg) {
-      this.o.log.debug({ line: line.slice(0, 200) }, 'ignored a malformed driver line');
+      this.o.log.debug({ line: cutText(line, 200) }, 'ignored a malformed driver line');
       return;
     }
     if (msg.type === 'ready') {
@@ -180,14 +208,16 @@ export class CodeSession {
     const run = this.current;
     if (!driver || driver.generation !== generation) return;
     if (msg.type === 'host_call') {
-      void this.answerHostCall(driver, msg.id, msg.method, msg.params, run?.opts.onHostCall);
+      // A call belongs to the run in progress; one from a thread that outlived its run gets no handler.
+      const owner = run && (msg.exec == null || msg.exec === run.id) ? run : undefined;
+      void this.answerHostCall(driver, msg.id, msg.method, msg.params, owner);
       return;
     }
     if (!run || msg.id !== run.id) return;
     const cap = this.o.outputCap ?? DEFAULT_OUTPUT_CAP;
     if (msg.type === 'stdout' || msg.type === 'stderr') {
       const room = cap - run[msg.type].length;
-      if (room > 0) run[msg.type] += msg.text.slice(0, room);
+      if (room > 0) run[msg.type] += cutText(msg.text, room);
       if (msg.text.length > room) run.truncated = true;
       if (msg.type === 'stdout' && run.opts.onStdout) {
         try {
@@ -209,20 +239,26 @@ export class CodeSession {
     callId: number,
     method: string,
     params: unknown,
-    handler: HostCallHandler | undefined,
+    run: RunState | undefined,
   ): Promise<void> {
+    const handler: HostCallHandler | undefined = run?.opts.onHostCall;
     let reply: Record<string, unknown>;
-    if (!handler) {
+    if (!run || !handler) {
       reply = {
         type: 'host_result',
         id: callId,
         error: `host call "${method}" is not available in this run`,
       };
     } else {
+      run.hostCallStarted();
       try {
-        reply = { type: 'host_result', id: callId, result: (await handler(method, params)) ?? null };
+        const signal = run.hostCalls.signal;
+        const result = await handler(method, params, { signal });
+        reply = { type: 'host_result', id: callId, result: result ?? null };
       } catch (err) {
         reply = { type: 'host_result', id: callId, error: err instanceof Error ? err.message : String(err) };
+      } finally {
+        run.hostCallEnded();
       }
     }
     let line: string;

@@ -1,13 +1,18 @@
 // One sandbox per conversation: leased to its runs and reused across messages, found again by label
-// after a restart, created once even when two messages race, stopped when idle, deleted on /new,
-// and capped globally (the least recently used idle one is stopped to make room; if none is idle,
-// acquire fails with SandboxCapacityError). A sandbox that vanished is replaced on the next acquire.
-// With a warm pool, a conversation's first sandbox is a pool member, relabelled (see warm-pool.ts).
+// after a restart, created once even when two messages race, stopped when idle, deleted on /new.
+// Each running one holds a slot of the shared SandboxCapacity (capacity.ts): when it is full the
+// least recently used idle sandbox is stopped to make room, and if none is idle acquire fails with
+// SandboxCapacityError. A sandbox that vanished is replaced on the next acquire. With a warm pool,
+// a conversation's first sandbox is a pool member, relabelled (see warm-pool.ts). forRun() gives a
+// run its child sandboxes (run-sandboxes.ts) and keeps the conversation's sandbox from being
+// reclaimed until the run ends.
 
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SandboxCapacityError, SandboxGoneError } from './errors.js';
+import { SandboxCapacity, type Slot, type SlotHolder } from './capacity.js';
+import { SandboxGoneError } from './errors.js';
 import type { Sandbox, SandboxProvider } from './provider.js';
+import { RUN_LABEL, RunSandboxes } from './run-sandboxes.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface ConversationSandboxesOptions {
@@ -17,8 +22,12 @@ export interface ConversationSandboxesOptions {
   idleStopSec: number;
   /** Delete a sandbox idle this long (0 = never); also applies to orphans found at gc. */
   idleDeleteSec?: number;
-  /** Running sandboxes at most. */
+  /** Running sandboxes at most; ignored when `capacity` is given (it carries its own). */
   maxLive: number;
+  /** The live cap shared with other owners (eval pool, MCP); a private one of maxLive when omitted. */
+  capacity?: SandboxCapacity;
+  /** How long a run's child sandbox waits for a slot by default (0 = refuse at once when full). */
+  childWaitMs?: number;
   network?: 'off' | 'host';
   /** Non-secret env for every sandbox. */
   env?: Record<string, string>;
@@ -43,7 +52,8 @@ interface Entry {
   key: string;
   inner: Sandbox;
   lease: Sandbox;
-  live: boolean;
+  /** Held while the sandbox counts as running; undefined once stopped. */
+  slot?: Slot;
   busy: number;
   lastUsed: number;
 }
@@ -57,14 +67,19 @@ export function conversationLabel(key: string): string {
 export class ConversationSandboxes {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<Entry>>();
+  /** Runs in progress per conversation: their sandbox is busy between calls too. */
+  private readonly runs = new Map<string, number>();
   private readonly base: Record<string, string>;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   readonly pool?: WarmPool;
+  readonly capacity: SandboxCapacity;
 
   constructor(private readonly o: ConversationSandboxesOptions) {
     this.base = o.labels ?? { sandgate: '1' };
     this.now = o.now ?? Date.now;
+    this.capacity =
+      o.capacity ?? new SandboxCapacity({ maxLive: o.maxLive, log: o.log.child({ component: 'capacity' }) });
     if (o.poolSize && o.poolSize > 0) {
       this.pool = new WarmPool({
         provider: o.provider,
@@ -73,7 +88,7 @@ export class ConversationSandboxes {
         baseLabels: this.base,
         env: o.env,
         network: o.network,
-        room: () => o.maxLive - this.liveCount() - (this.pool?.count ?? 0),
+        capacity: this.capacity,
       });
     }
     if (o.gcIntervalMs) {
@@ -88,17 +103,63 @@ export class ConversationSandboxes {
     const inflight = this.pending.get(conversationKey);
     if (inflight) return (await inflight).lease;
     const existing = this.entries.get(conversationKey);
-    if (existing) {
+    if (existing?.slot) {
       existing.lastUsed = this.now();
-      if (!existing.live) {
-        await this.makeRoom(conversationKey);
-        existing.live = true;
-      }
       return existing.lease;
     }
-    const p = this.open(conversationKey).finally(() => this.pending.delete(conversationKey));
-    this.pending.set(conversationKey, p);
-    return (await p).lease;
+    return (
+      await this.singleFlight(conversationKey, () =>
+        existing ? this.revive(existing) : this.open(conversationKey),
+      )
+    ).lease;
+  }
+
+  /**
+   * A run of this conversation starts: its sandbox is not reclaimed until the run ends, and the
+   * run gets child sandboxes counted against the same capacity. The caller must close() the
+   * result when the run ends (success, error or cancel); that deletes every child left.
+   */
+  forRun(run: { runId: number; conversationKey: string; signal: AbortSignal; log: Logger }): RunSandboxes {
+    const key = run.conversationKey;
+    this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
+    return new RunSandboxes({
+      provider: this.o.provider,
+      capacity: this.capacity,
+      log: run.log,
+      runId: run.runId,
+      signal: run.signal,
+      labels: this.base,
+      env: this.o.env,
+      network: this.o.network,
+      waitMs: this.o.childWaitMs ?? 0,
+      conversationSlot: () => this.entries.get(key)?.slot,
+      onClose: () => {
+        const left = (this.runs.get(key) ?? 1) - 1;
+        if (left > 0) this.runs.set(key, left);
+        else this.runs.delete(key);
+        this.capacity.changed();
+      },
+    });
+  }
+
+  /**
+   * Delete one sandgate sandbox by id, whoever holds it (`sandgate sandboxes rm`): a conversation's
+   * lease is forgotten, a pool member leaves the pool, any slot is released. False when unknown.
+   */
+  async remove(id: string): Promise<boolean> {
+    for (const e of this.entries.values()) {
+      if (e.inner.id !== id) continue;
+      this.entries.delete(e.key);
+      e.slot?.release();
+      await e.inner.delete();
+      return true;
+    }
+    if (await this.pool?.remove(id)) return true;
+    const box = await this.o.provider.get(id);
+    if (!box) return false;
+    this.capacity.slotOf(id)?.release();
+    await box.delete();
+    return true;
   }
 
   /** `/new`: delete the conversation's sandbox (and any stray ones with its label). */
@@ -109,6 +170,7 @@ export class ConversationSandboxes {
     const ids = new Set<string>();
     if (entry) {
       ids.add(entry.inner.id);
+      entry.slot?.release();
       await entry.inner.delete().catch((err: unknown) => this.ignoreGone(err));
     }
     const labels = { ...this.base, conversation: conversationLabel(conversationKey) };
@@ -125,7 +187,7 @@ export class ConversationSandboxes {
     return [...this.entries.values()].map((e) => ({
       conversationKey: e.key,
       sandboxId: e.inner.id,
-      state: e.live ? 'running' : 'stopped',
+      state: e.slot ? 'running' : 'stopped',
       busy: e.busy > 0,
       lastUsedAt: new Date(e.lastUsed),
     }));
@@ -139,13 +201,14 @@ export class ConversationSandboxes {
     const stopped: string[] = [];
     const deleted: string[] = [];
     for (const e of [...this.entries.values()]) {
-      if (e.busy > 0) continue;
+      if (e.busy > 0 || this.runs.has(e.key)) continue;
       const idle = now - e.lastUsed;
       if (deleteAfter > 0 && idle >= deleteAfter) {
         this.entries.delete(e.key);
+        e.slot?.release();
         await e.inner.delete().catch((err: unknown) => this.ignoreGone(err));
         deleted.push(e.inner.id);
-      } else if (e.live && stopAfter > 0 && idle >= stopAfter) {
+      } else if (e.slot && stopAfter > 0 && idle >= stopAfter) {
         await this.stopEntry(e);
         stopped.push(e.inner.id);
       }
@@ -153,10 +216,16 @@ export class ConversationSandboxes {
     const tracked = new Set([...this.entries.values()].map((e) => e.inner.id));
     for (const info of await this.o.provider.list({ labels: this.base })) {
       // Pool members are the pool's to keep; without a pool, leftovers of one age out like orphans.
-      if (tracked.has(info.id) || this.pool?.isMember(info)) continue;
+      // A sandbox holding a slot (a run's child, an eval or MCP sandbox) is its owner's to clean up.
+      if (tracked.has(info.id) || this.pool?.isMember(info) || this.capacity.slotOf(info.id)) continue;
       const last = info.lastActivityAt?.getTime() ?? info.createdAt?.getTime() ?? 0;
       const idle = now - last;
-      if (deleteAfter > 0 && idle >= deleteAfter) {
+      if (info.labels[RUN_LABEL] !== undefined) {
+        // A child of a run that ended without deleting it (the gateway stopped mid-run): no one needs it.
+        const box = await this.o.provider.get(info.id);
+        await box?.delete().catch((err: unknown) => this.ignoreGone(err));
+        deleted.push(info.id);
+      } else if (deleteAfter > 0 && idle >= deleteAfter) {
         const box = await this.o.provider.get(info.id);
         await box?.delete().catch((err: unknown) => this.ignoreGone(err));
         deleted.push(info.id);
@@ -176,7 +245,7 @@ export class ConversationSandboxes {
     clearInterval(this.timer);
     await Promise.all([
       ...[...this.entries.values()]
-        .filter((e) => e.live)
+        .filter((e) => e.slot)
         .map((e) => this.stopEntry(e).catch(() => undefined)),
       this.pool?.shutdown(),
     ]);
@@ -193,50 +262,78 @@ export class ConversationSandboxes {
       if (inner) break;
     }
     let how = 'found again';
+    let slot: Slot | undefined;
+    const ref: { entry?: Entry } = {};
     if (!inner && this.pool) {
-      inner = await this.pool.take(labels);
-      how = 'taken from the warm pool';
+      const member = await this.pool.take(labels);
+      if (member) {
+        ({ box: inner, slot } = member);
+        slot.reassign(this.slotRequest(key, ref));
+        how = 'taken from the warm pool';
+      }
     }
-    await this.makeRoom(key);
+    slot ??= await this.capacity.acquire(this.slotRequest(key, ref));
     if (!inner) {
-      inner = await this.o.provider.create({ labels, env: this.o.env, network: this.o.network });
+      try {
+        inner = await this.o.provider.create({ labels, env: this.o.env, network: this.o.network });
+      } catch (err) {
+        slot.release();
+        throw err;
+      }
       how = 'created';
     }
+    slot.attach(inner.id);
     this.o.log.info({ conversation: key, sandbox: inner.id }, `conversation sandbox ${how}`);
-    const entry: Entry = { key, inner, lease: inner, live: true, busy: 0, lastUsed: this.now() };
+    const entry: Entry = { key, inner, lease: inner, slot, busy: 0, lastUsed: this.now() };
+    ref.entry = entry;
     entry.lease = this.track(entry);
     this.entries.set(key, entry);
     this.pool?.refill();
     return entry;
   }
 
-  private async makeRoom(forKey: string): Promise<void> {
-    const live = [...this.entries.values()].filter((e) => e.live && e.key !== forKey);
-    if (live.length + (this.pool?.count ?? 0) < this.o.maxLive) return;
-    // A waiting conversation comes before a spare sandbox.
-    if (await this.pool?.shrink()) return;
-    const idle = live.filter((e) => e.busy === 0).sort((a, b) => a.lastUsed - b.lastUsed);
-    const victim = idle[0];
-    if (!victim) {
-      throw new SandboxCapacityError(
-        `all ${this.o.maxLive} sandboxes are busy right now; try again in a moment`,
-      );
+  /** A stopped conversation sandbox is used again: it needs a slot before it starts. */
+  private async revive(e: Entry): Promise<Entry> {
+    e.lastUsed = this.now();
+    if (!e.slot) {
+      const slot = await this.capacity.acquire(this.slotRequest(e.key, { entry: e }));
+      if (this.entries.get(e.key) !== e) {
+        slot.release(); // discarded meanwhile
+        throw new SandboxGoneError(e.inner.id, 'it was discarded');
+      }
+      e.slot = slot.attach(e.inner.id);
     }
-    this.o.log.info(
-      { conversation: victim.key, sandbox: victim.inner.id },
-      'stopping idle sandbox to make room',
-    );
-    await this.stopEntry(victim);
+    return e;
   }
 
-  private liveCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.live) n++;
-    return n;
+  private singleFlight(key: string, fn: () => Promise<Entry>): Promise<Entry> {
+    const inflight = this.pending.get(key);
+    if (inflight) return inflight;
+    const p = fn().finally(() => this.pending.delete(key));
+    this.pending.set(key, p);
+    return p;
+  }
+
+  /** Idle (and so reclaimable) when no call is in flight and no run of the conversation is on. */
+  private slotRequest(key: string, ref: { entry?: Entry }) {
+    const holder: SlotHolder = {
+      idleSince: () => {
+        const e = ref.entry;
+        return e && e.busy === 0 && !this.runs.has(key) ? e.lastUsed : undefined;
+      },
+      reclaim: async () => {
+        const e = ref.entry;
+        if (!e || this.entries.get(key) !== e) return;
+        this.o.log.info({ conversation: key, sandbox: e.inner.id }, 'stopping idle sandbox to make room');
+        await this.stopEntry(e);
+      },
+    };
+    return { owner: 'conversation' as const, label: key, holder };
   }
 
   private async stopEntry(e: Entry): Promise<void> {
-    e.live = false;
+    e.slot?.release();
+    e.slot = undefined;
     await e.inner.stop().catch((err: unknown) => {
       if (err instanceof SandboxGoneError) this.entries.delete(e.key);
       else throw err;
@@ -252,15 +349,21 @@ export class ConversationSandboxes {
     const run = async <T>(fn: () => Promise<T>): Promise<T> => {
       e.busy++;
       e.lastUsed = this.now();
-      e.live = true;
       try {
+        // Used after a stop (a lease kept across one): it needs its slot back before it restarts.
+        if (!e.slot && this.entries.get(e.key) === e) await this.singleFlight(e.key, () => this.revive(e));
         return await fn();
       } catch (err) {
-        if (err instanceof SandboxGoneError && this.entries.get(e.key) === e) this.entries.delete(e.key);
+        if (err instanceof SandboxGoneError && this.entries.get(e.key) === e) {
+          this.entries.delete(e.key);
+          e.slot?.release();
+          e.slot = undefined;
+        }
         throw err;
       } finally {
         e.busy--;
         e.lastUsed = this.now();
+        if (e.busy === 0) this.capacity.changed();
       }
     };
     const s = e.inner;
@@ -276,7 +379,9 @@ export class ConversationSandboxes {
       previewUrl: (port, opts) => run(() => s.previewUrl(port, opts)),
       stop: () => this.stopEntry(e),
       delete: async () => {
-        this.entries.delete(e.key);
+        if (this.entries.get(e.key) === e) this.entries.delete(e.key);
+        e.slot?.release();
+        e.slot = undefined;
         await s.delete();
       },
     };

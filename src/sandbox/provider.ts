@@ -1,6 +1,9 @@
 // The SandboxProvider port, shaped after the Daytona SDK so the local (bubblewrap) and the
 // Daytona providers both fit. Everything an agent or /sh, /py does runs behind this port.
 
+import type { Duplex } from 'node:stream';
+import type { PreviewTokens } from './preview/preview-tokens.js';
+
 export interface SandboxSpec {
   /** Labels for finding it again (`sandgate`, `conversation`). */
   labels: Record<string, string>;
@@ -39,15 +42,28 @@ export interface CodeError {
   traceback: string;
 }
 
+/** What a host call handler gets besides the call itself. */
+export interface HostCall {
+  /**
+   * Aborted when the run that made the call ends before the call does: cancelled (the run's
+   * signal), finished, killed, or its interpreter died. Pass it on to sub-calls (model requests,
+   * sub-agents) so /cancel reaches them; the answer of an aborted call is dropped.
+   */
+  signal: AbortSignal;
+}
+
 /**
  * A request from code running in the sandbox back to the gateway (RLM: llm_query, rlm_query).
- * The handler runs in the gateway, where the keys are, and its answer is sent back to the code.
+ * The handler runs in the gateway, where the keys are, and its answer (JSON) is sent back to the
+ * code; a thrown error reaches the code as sandgate.HostCallError with its message. While a call
+ * is in flight the run's timeout does not count, so the handler bounds its own time.
  */
-export type HostCallHandler = (method: string, params: unknown) => Promise<unknown>;
+export type HostCallHandler = (method: string, params: unknown, call: HostCall) => Promise<unknown>;
 
 export interface RunCodeOptions {
   /** Interpreter context id; globals persist per context. Default: `default`. */
   context?: string;
+  /** Wall-clock limit of the code itself; time spent waiting on host calls is not counted. */
   timeoutMs?: number;
   signal?: AbortSignal;
   onStdout?: (chunk: string) => void;
@@ -106,9 +122,43 @@ export interface SandboxInfo {
   lastActivityAt?: Date;
 }
 
+/**
+ * A run's child sandbox (RunContext.spawnSandbox): holds a slot of sandbox.maxLive from create to
+ * delete, and is deleted when the run ends if the agent did not delete it first.
+ */
+export interface ChildSandboxSpec {
+  /** Extra labels (e.g. `{ rlm: 'agent-3' }`); sandgate's own (`sandgate`, `run`) always win. */
+  labels?: Record<string, string>;
+  /** Non-secret env, over the gateway's sandbox env. */
+  env?: Record<string, string>;
+  network?: 'off' | 'host';
+  /** What it is for, in logs and slot listings (`rlm depth 2`). */
+  purpose?: string;
+  /**
+   * The sandbox whose code waits for this child (an RLM parent at depth ≥ 1); default the
+   * conversation's. It is never reclaimed while the child lives, and counts as blocked while the
+   * child waits for a slot (so a wait that could never end is refused instead of hanging).
+   */
+  parent?: Sandbox;
+  /** Wait this long for a free slot when the cap is reached; default sandbox.childWaitSec; 0 = refuse at once. */
+  waitMs?: number;
+  /** Ends the wait early (one batch item); the run's own cancel always does. */
+  signal?: AbortSignal;
+}
+
 export interface SandboxProvider {
   readonly name: 'local' | 'daytona';
   create(spec: SandboxSpec): Promise<Sandbox>;
   get(id: string): Promise<Sandbox | undefined>;
   list(filter?: { labels?: Record<string, string> }): Promise<SandboxInfo[]>;
+  /**
+   * Optional (local): previews go through the gateway's own proxy (/preview/<token>/), signed with
+   * these tokens. A provider without connectPort hands out its own preview URLs (Daytona's signed
+   * links) and no proxy is mounted.
+   */
+  readonly previewTokens?: PreviewTokens;
+  /** A stream to 127.0.0.1:port inside a running sandbox, for the preview proxy. */
+  connectPort?(sandboxId: string, port: number): Promise<Duplex>;
+  /** Optional: stop what the provider runs itself at gateway shutdown (local: every sandbox). */
+  shutdown?(): Promise<void>;
 }

@@ -1,8 +1,12 @@
 // An optional warm pool: N sandboxes created and started ahead of time, labelled as pool members and
 // tied to no conversation, so a conversation's first message skips the create and the start-up. A
 // member that cannot be relabelled (or vanished) is deleted and the caller creates a fresh sandbox.
+// Members hold capacity slots marked spare: only free slots are filled, and a full capacity takes
+// a ready member back (deletes it) before it stops anyone's sandbox.
 
 import type { Logger } from 'pino';
+import { cutText } from '../text/cut.js';
+import type { SandboxCapacity, Slot } from './capacity.js';
 import { SandboxGoneError } from './errors.js';
 import type { Sandbox, SandboxInfo, SandboxProvider } from './provider.js';
 
@@ -18,14 +22,20 @@ export interface WarmPoolOptions {
   baseLabels: Record<string, string>;
   env?: Record<string, string>;
   network?: 'off' | 'host';
-  /** How many more sandboxes may run right now (the live cap minus what conversations hold). */
-  room(): number;
+  /** The shared live cap; members are filled only into its free slots. */
+  capacity: SandboxCapacity;
   /** First delay before retrying after a failed create; doubles up to a minute. */
   retryMs?: number;
 }
 
+/** A ready member and the slot it holds; taking it hands the slot over with the sandbox. */
+export interface PoolMember {
+  box: Sandbox;
+  slot: Slot;
+}
+
 export class WarmPool {
-  private readonly ready: Sandbox[] = [];
+  private readonly ready: PoolMember[] = [];
   private creating = 0;
   private closed = false;
   private unsupported = false;
@@ -52,7 +62,7 @@ export class WarmPool {
 
   /** Ids of the members ready now. */
   get ids(): string[] {
-    return this.ready.map((b) => b.id);
+    return this.ready.map((m) => m.box.id);
   }
 
   isMember(info: SandboxInfo): boolean {
@@ -76,34 +86,38 @@ export class WarmPool {
     } while (seen !== this.cycle);
   }
 
-  /** A ready member, relabelled for its new owner; undefined when none is ready. */
-  async take(labels: Record<string, string>): Promise<Sandbox | undefined> {
-    for (let box = this.ready.shift(); box; box = this.ready.shift()) {
-      if (!box.setLabels) {
+  /**
+   * A ready member, relabelled for its new owner, with its slot (the caller reassigns it);
+   * undefined when none is ready.
+   */
+  async take(labels: Record<string, string>): Promise<PoolMember | undefined> {
+    for (let m = this.ready.shift(); m; m = this.ready.shift()) {
+      if (!m.box.setLabels) {
         this.unsupported = true;
         this.o.log.warn('this sandbox provider cannot relabel sandboxes; the warm pool is off');
-        await this.discard(box);
+        await this.discard(m);
         for (const rest of this.ready.splice(0)) await this.discard(rest);
         return undefined;
       }
       try {
-        await box.setLabels(labels);
-        this.o.log.info({ sandbox: box.id, labels }, 'warm pool sandbox handed out');
-        return box;
+        await m.box.setLabels(labels);
+        this.o.log.info({ sandbox: m.box.id, labels }, 'warm pool sandbox handed out');
+        return m;
       } catch (err) {
-        this.o.log.warn({ err, sandbox: box.id }, 'could not relabel a pool sandbox; deleting it');
-        await this.discard(box);
+        this.o.log.warn({ err, sandbox: m.box.id }, 'could not relabel a pool sandbox; deleting it');
+        await this.discard(m);
       }
     }
     return undefined;
   }
 
-  /** Give up one ready member to make room under the live cap. */
-  async shrink(): Promise<boolean> {
-    const box = this.ready.pop();
-    if (!box) return false;
-    this.o.log.info({ sandbox: box.id }, 'deleting a pool sandbox to make room');
-    await this.discard(box);
+  /** Delete the member `id` if it is one (`sandgate sandboxes rm`); true when it was. */
+  async remove(id: string): Promise<boolean> {
+    const at = this.ready.findIndex((m) => m.box.id === id);
+    if (at < 0) return false;
+    const [m] = this.ready.splice(at, 1);
+    await this.discard(m!);
+    this.refill();
     return true;
   }
 
@@ -112,14 +126,41 @@ export class WarmPool {
     this.closed = true;
     clearTimeout(this.retryTimer);
     await this.settled();
-    await Promise.all(this.ready.splice(0).map((b) => b.stop().catch(() => undefined)));
+    await Promise.all(
+      this.ready.splice(0).map(async (m) => {
+        m.slot.release();
+        await m.box.stop().catch(() => undefined);
+      }),
+    );
+  }
+
+  /** Ready, and given back first when the capacity is full: a waiting conversation beats a spare. */
+  private makeReady(box: Sandbox, slot: Slot): void {
+    const m: PoolMember = { box, slot };
+    slot.attach(box.id).holder = {
+      spare: true,
+      reclaim: async () => {
+        const at = this.ready.indexOf(m);
+        if (at < 0) return;
+        this.ready.splice(at, 1);
+        this.o.log.info({ sandbox: box.id }, 'deleting a pool sandbox to make room');
+        await this.discard(m);
+      },
+    };
+    this.ready.push(m);
   }
 
   private async fill(): Promise<void> {
-    const want = Math.min(this.o.size - this.count, this.o.room());
-    if (this.closed || this.unsupported || want <= 0) return;
-    this.creating += want;
-    const made = await Promise.all(Array.from({ length: want }, () => this.createOne()));
+    if (this.closed || this.unsupported) return;
+    const slots: Slot[] = [];
+    while (this.count + slots.length < this.o.size) {
+      const slot = this.o.capacity.tryAcquire({ owner: 'pool', label: 'warm pool' });
+      if (!slot) break;
+      slots.push(slot);
+    }
+    if (!slots.length) return;
+    this.creating += slots.length;
+    const made = await Promise.all(slots.map((slot) => this.createOne(slot)));
     if (made.every(Boolean)) {
       this.failures = 0;
       return;
@@ -131,7 +172,7 @@ export class WarmPool {
     this.retryTimer.unref();
   }
 
-  private async createOne(): Promise<boolean> {
+  private async createOne(slot: Slot): Promise<boolean> {
     let box: Sandbox | undefined;
     try {
       box = await this.o.provider.create({
@@ -139,14 +180,18 @@ export class WarmPool {
         env: this.o.env,
         network: this.o.network,
       });
+      slot.attach(box.id);
       await this.warm(box);
-      if (this.closed) await box.stop();
-      else this.ready.push(box);
+      if (this.closed) {
+        slot.release();
+        await box.stop();
+      } else this.makeReady(box, slot);
       this.o.log.debug({ sandbox: box.id }, 'warm pool sandbox ready');
       return true;
     } catch (err) {
       this.o.log.warn({ err }, 'could not create a warm pool sandbox');
-      if (box) await this.discard(box);
+      if (box) await this.discard({ box, slot });
+      else slot.release();
       return false;
     } finally {
       this.creating--;
@@ -156,7 +201,7 @@ export class WarmPool {
   /** Start the sandbox and its default Python context, so the first command and /py are both quick. */
   private async warm(box: Sandbox): Promise<void> {
     const r = await box.exec('true', { timeoutMs: 60_000 });
-    if (r.exitCode !== 0) throw new Error(`pool sandbox did not start: ${r.stderr.slice(0, 500)}`);
+    if (r.exitCode !== 0) throw new Error(`pool sandbox did not start: ${cutText(r.stderr, 500)}`);
     const code = await box.runCode('pass', { timeoutMs: 60_000 }).catch((err: unknown) => ({ error: err }));
     if (code.error) this.o.log.debug({ err: code.error, sandbox: box.id }, 'python did not warm up');
   }
@@ -167,25 +212,30 @@ export class WarmPool {
       const box = await this.o.provider.get(info.id);
       if (this.closed) return;
       if (!box) continue;
-      if (this.count >= this.o.size || this.o.room() <= 0) {
-        await this.discard(box);
+      const slot =
+        this.count < this.o.size
+          ? this.o.capacity.tryAcquire({ owner: 'pool', label: 'warm pool' })?.attach(box.id)
+          : undefined;
+      if (!slot) {
+        await this.discard({ box });
         continue;
       }
       this.creating++;
       try {
         await this.warm(box);
-        this.ready.push(box);
+        this.makeReady(box, slot);
         this.o.log.info({ sandbox: box.id }, 'warm pool took over an earlier pool sandbox');
       } catch (err) {
         this.o.log.warn({ err, sandbox: box.id }, 'an earlier pool sandbox did not start; deleting it');
-        await this.discard(box);
+        await this.discard({ box, slot });
       } finally {
         this.creating--;
       }
     }
   }
 
-  private async discard(box: Sandbox): Promise<void> {
+  private async discard({ box, slot }: { box: Sandbox; slot?: Slot }): Promise<void> {
+    slot?.release();
     await box.delete().catch((err: unknown) => {
       if (!(err instanceof SandboxGoneError))
         this.o.log.warn({ err, sandbox: box.id }, 'pool clean-up failed');

@@ -8,15 +8,12 @@ import { type Duplex, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import type { SandboxProvider } from '../provider.js';
 import { PreviewTokens } from './preview-tokens.js';
 
-export interface PreviewConnector {
-  connectPort(sandboxId: string, port: number): Promise<Duplex>;
-}
-
 export interface PreviewRoutesOptions {
-  /** The sandbox provider; only a local one (with connectPort) has anything to proxy to. */
-  provider: Partial<PreviewConnector> & { previewTokens?: PreviewTokens };
+  /** The sandbox provider; only one with the optional connectPort (local) has anything to proxy to. */
+  provider: Pick<SandboxProvider, 'previewTokens' | 'connectPort'>;
   /** HMAC secret; used when the provider does not carry its own PreviewTokens. */
   secret?: string;
   log: Logger;

@@ -79,6 +79,7 @@ export function runContext(sandbox: Sandbox | undefined, model: unknown, signal?
       sandboxCalls++;
       return sandbox ? Promise.resolve(sandbox) : Promise.reject(new Error('no sandbox in this test'));
     },
+    spawnSandbox: () => Promise.reject(new Error('the analysis agent spawns no child sandboxes')),
     model: model as RunContext['model'],
     emit: (p) => progress.push(p),
     signal: signal ?? new AbortController().signal,

@@ -67,6 +67,7 @@ export function runContext(
       sandboxCalls++;
       return typeof sandbox === 'function' ? sandbox() : Promise.resolve(sandbox);
     },
+    spawnSandbox: () => Promise.reject(new Error('the coding agent spawns no child sandboxes')),
     ...(model ? { model } : {}),
     emit: (p) => progress.push(p),
     signal: signal ?? new AbortController().signal,

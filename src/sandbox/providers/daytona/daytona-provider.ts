@@ -6,7 +6,7 @@ import { Daytona, type DaytonaConfig, type Sandbox as SdkSandbox } from '@dayton
 import type { Logger } from 'pino';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
 import { findRuntimeSource } from '../../runtime-files.js';
-import { checkEnv } from '../local/local-sandbox.js';
+import { checkEnv } from '../../sandbox-env.js';
 import { DaytonaSandbox } from './daytona-sandbox.js';
 import { isNotFound, type Sleep, withRetryAfter } from './retry.js';
 

@@ -22,7 +22,7 @@ import type {
   Sandbox,
 } from '../../provider.js';
 import { DRIVER_ENV, DRIVER_FILES } from '../../runtime-files.js';
-import { checkEnv } from '../local/local-sandbox.js';
+import { checkEnv } from '../../sandbox-env.js';
 import { execScript, resolveInside, shellLine, shq, TIMEOUT_EXIT } from './remote-shell.js';
 import { goneIfNotFound, type Sleep, withRetryAfter } from './retry.js';
 

@@ -12,9 +12,10 @@ import { z } from 'zod';
 import { SandboxUnavailableError } from '../../errors.js';
 import type { PreviewTokens } from '../../preview/preview-tokens.js';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
+import { checkEnv } from '../../sandbox-env.js';
 import { bwrapArgs, SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD, SANDBOX_RUNTIME } from './bwrap-args.js';
 import { prepareHostDirs, type RunAs, removeTree } from './host-dirs.js';
-import { checkEnv, LocalSandbox } from './local-sandbox.js';
+import { LocalSandbox } from './local-sandbox.js';
 
 export interface LocalProviderOptions {
   home: string;

@@ -1,6 +1,7 @@
 // One local sandbox: a workspace on disk plus, while running, a bwrap'd supervisor that every exec,
 // code context and background process goes through (so they share one set of namespaces).
 // Stopped sandboxes restart on first use; a sandbox whose files were removed reports SandboxGoneError.
+// A command's output ends with a note when it ran into a sandbox limit or left processes behind.
 
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -20,6 +21,7 @@ import type {
   Sandbox,
 } from '../../provider.js';
 import { DRIVER_ENV } from '../../runtime-files.js';
+import { checkEnv } from '../../sandbox-env.js';
 import { type ProcessLimits, SupervisorClient, type SupervisorLaunch } from './supervisor-client.js';
 
 const SANDBOX_FIX_HINT = 'run `sandgate doctor` for what is missing (bubblewrap, user namespaces)';
@@ -47,20 +49,14 @@ export interface LocalSandboxDeps {
   onDelete(): Promise<void>;
   /** Rewrite the labels in the metadata file. */
   relabel(labels: Record<string, string>): Promise<void>;
+  /** The supervisor is gone (stopped, crashed, or never started): release what launch() set up. */
+  onSupervisorExit?(): void;
+  /**
+   * Called before a command: the returned function, called after it, names each sandbox limit the
+   * command ran into (memory, processes, disk), one note a limit.
+   */
+  watchLimits?(): Promise<() => Promise<string[]>>;
   log: Logger;
-}
-
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-export function checkEnv(env: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env ?? {})) {
-    if (!ENV_KEY.test(k) || typeof v !== 'string' || v.includes('\0')) {
-      throw new Error(`invalid environment variable ${JSON.stringify(k)}`);
-    }
-    out[k] = v;
-  }
-  return out;
 }
 
 /** The supervisor refuses paths by message; give callers a typed error for those. */
@@ -70,6 +66,12 @@ function asPathError(err: unknown): unknown {
 }
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
+const processes = (n: number) => `${n} process${n === 1 ? '' : 'es'}`;
+
+function withNotes(text: string, notes: string[]): string {
+  if (!notes.length) return text;
+  return `${text}${text && !text.endsWith('\n') ? '\n' : ''}${notes.map((n) => `[${n}]\n`).join('')}`;
+}
 
 function exitCodeOf(code: number | null, signal: string | null): number {
   if (code !== null) return code;
@@ -84,6 +86,8 @@ export class LocalSandbox implements Sandbox {
   private runtimeDir = '';
   private starting?: Promise<SupervisorClient>;
   private readonly contexts: CodeContexts;
+  /** Context name → the supervisor's id of its interpreter, to stop what each run leaves behind. */
+  private readonly drivers = new Map<string, string>();
   private deleted = false;
 
   constructor(private readonly d: LocalSandboxDeps) {
@@ -94,7 +98,7 @@ export class LocalSandbox implements Sandbox {
       defaultTimeoutMs: d.execTimeoutMs,
       interruptGraceMs: d.interruptGraceMs,
       outputCap: d.outputCap,
-      start: (h) => this.startDriver(h),
+      start: (h, context) => this.startDriver(h, context),
     });
   }
 
@@ -115,8 +119,10 @@ export class LocalSandbox implements Sandbox {
     // or a stray timer would keep the process alive for the whole timeout.
     let finished = false;
     const onAbort = () => id && sup.signal(id, 'KILL');
+    const limitNotes = await this.watchLimits();
     try {
-      const exit = await new Promise<{ code: number | null; signal: string | null }>((resolve, reject) => {
+      const exit = await new Promise<{ code: number | null; signal: string | null; stray: number }>(
+        (resolve, reject) => {
         sup
           .spawn(
             {
@@ -129,7 +135,7 @@ export class LocalSandbox implements Sandbox {
             {
               onOutput: (fd, data) => (fd === 1 ? stdout : stderr).push(data),
               onTruncated: (fd) => (fd === 1 ? stdout : stderr).markTruncated(),
-              onExit: (code, signal) => resolve({ code, signal }),
+              onExit: (code, signal, stray) => resolve({ code, signal, stray }),
             },
           )
           .catch((err: unknown) => Promise.reject(asPathError(err)))
@@ -143,12 +149,15 @@ export class LocalSandbox implements Sandbox {
             if (opts.signal?.aborted) onAbort();
             opts.signal?.addEventListener('abort', onAbort, { once: true });
           }, reject);
-      });
+        },
+      );
       if (exit.signal === 'SANDBOX_STOPPED') this.assertExists();
-      let err = stderr.text();
-      if (timedOut)
-        err += `\n[timed out after ${seconds(timeoutMs)}: the command and its children were killed]\n`;
-      else if (opts.signal?.aborted) err += '\n[cancelled: the command and its children were killed]\n';
+      const notes = await limitNotes();
+      const what = exit.stray ? `the command and ${processes(exit.stray)} it started` : 'the command';
+      if (timedOut) notes.unshift(`timed out after ${seconds(timeoutMs)}: stopped ${what}`);
+      else if (opts.signal?.aborted) notes.unshift(`cancelled: stopped ${what}`);
+      else if (exit.stray) notes.push(`stopped ${processes(exit.stray)} the command left running`);
+      const err = withNotes(stderr.text(), notes);
       return { exitCode: exitCodeOf(exit.code, exit.signal), stdout: stdout.text(), stderr: err, timedOut };
     } finally {
       finished = true;
@@ -158,13 +167,27 @@ export class LocalSandbox implements Sandbox {
   }
 
   async runCode(code: string, opts: RunCodeOptions = {}): Promise<CodeRunResult> {
-    const session = this.contexts.get(opts.context);
+    const context = opts.context ?? 'default';
+    const session = this.contexts.get(context);
     this.d.onUse();
-    return await session.run(code, opts);
+    const limitNotes = await this.watchLimits();
+    const result = await session.run(code, opts);
+    // Like a finished /sh: what this run started and left running is stopped; the interpreter stays.
+    const driver = this.drivers.get(context);
+    const stopped = driver && this.client?.alive ? await this.client.reap(driver).catch(() => 0) : 0;
+    const notes = await limitNotes();
+    if (stopped) notes.push(`stopped ${processes(stopped)} the code left running`);
+    return notes.length ? { ...result, stderr: withNotes(result.stderr, notes) } : result;
+  }
+
+  /** Notes naming the limits a command ran into (see LocalSandboxDeps.watchLimits). */
+  private async watchLimits(): Promise<() => Promise<string[]>> {
+    const after = await this.d.watchLimits?.().catch(() => undefined);
+    return async () => (after ? await after().catch(() => []) : []);
   }
 
   /** Starts one interpreter (src/sandbox/runtime/driver.py) under the supervisor, speaking over its stdio. */
-  private async startDriver(h: DriverHandlers): Promise<DriverTransport> {
+  private async startDriver(h: DriverHandlers, context: string): Promise<DriverTransport> {
     const sup = await this.supervisor();
     const driverEnv = { ...this.d.env, ...DRIVER_ENV };
     const decoder = new TextDecoder();
@@ -178,9 +201,13 @@ export class LocalSandbox implements Sandbox {
       {
         onOutput: (fd, data) =>
           fd === 1 ? h.onData(decoder.decode(data, { stream: true })) : h.onDiagnostics?.(data.toString()),
-        onExit: (code, signal) => h.onExit(signal ? `killed by ${signal}` : `exit code ${code}`),
+        onExit: (code, signal) => {
+          if (this.drivers.get(context) === id) this.drivers.delete(context);
+          h.onExit(signal ? `killed by ${signal}` : `exit code ${code}`);
+        },
       },
     );
+    this.drivers.set(context, id);
     return {
       send: async (line) => sup.stdin(id, `${line}\n`),
       kill: async () => sup.signal(id, 'KILL'),
@@ -202,6 +229,7 @@ export class LocalSandbox implements Sandbox {
           cwd: opts.cwd,
           env: { ...this.d.env, ...checkEnv(opts.env) },
           limits: this.d.limits,
+          keep: true,
         },
         {
           onOutput: (_fd, data) => logs.push(data),
@@ -221,9 +249,8 @@ export class LocalSandbox implements Sandbox {
       pid,
       logs: async () => logs.text(),
       running: async () => state.running,
-      kill: async () => {
-        if (state.running) sup.signal(id, 'KILL');
-      },
+      // Also after its first process exited: a server that forked into the background is still its job.
+      kill: async () => sup.signal(id, 'KILL'),
     };
   }
 
@@ -301,11 +328,18 @@ export class LocalSandbox implements Sandbox {
     if (this.client?.alive) return this.client;
     if (!this.starting) {
       this.starting = (async () => {
-        const launch = await this.d.launch();
+        let launch: Awaited<ReturnType<LocalSandboxDeps['launch']>>;
+        try {
+          launch = await this.d.launch();
+        } catch (err) {
+          this.d.onSupervisorExit?.();
+          throw err;
+        }
         let client: SupervisorClient;
         try {
           client = await SupervisorClient.start(launch, this.d.log);
         } catch (err) {
+          this.d.onSupervisorExit?.();
           const msg = err instanceof Error ? err.message : String(err);
           if (/bwrap|namespace|ENOENT/.test(msg)) throw new SandboxUnavailableError(msg, SANDBOX_FIX_HINT);
           throw err;
@@ -313,6 +347,8 @@ export class LocalSandbox implements Sandbox {
         this.runtimeDir = launch.runtimeDir;
         client.onExit((reason) => {
           if (this.client === client) this.client = undefined;
+          this.drivers.clear();
+          this.d.onSupervisorExit?.();
           void this.contexts.closeAll();
           this.d.log.debug({ sandbox: this.id, reason }, 'sandbox stopped');
         });
