@@ -24,9 +24,12 @@ export class RecordingSink implements InboundSink {
   /** What the gateway would say about the next messages (a pairing refusal). */
   refuse: { replied: boolean } | undefined;
   onReceive: ((inbound: Inbound) => void) | undefined;
+  /** receive() calls so far, failed ones included. */
+  attempts = 0;
   private readonly seen = new Set<string>();
 
   async receive(inbound: Inbound): Promise<InboundReceipt> {
+    this.attempts += 1;
     if (this.gate) await this.gate;
     if (this.fail) throw this.fail;
     if (this.seen.has(inbound.platformId)) {
