@@ -295,7 +295,9 @@ export class Runner {
         {
           sandbox: ctx.sandbox,
           spawnSandbox: (spec) =>
-            children ? children.spawn(spec) : Promise.reject(new Error('child sandboxes are not available here')),
+            children
+              ? children.spawn(spec)
+              : Promise.reject(new Error('child sandboxes are not available here')),
           model: this.deps.model,
           emit: ctx.emit,
           signal: ctx.signal,
