@@ -1,17 +1,27 @@
 // The named Python contexts of one sandbox (`default` for /py, one per conversation for analysis),
 // each a CodeSession started on first use. Shared by both providers; only `start` differs.
 
-import { CodeSession, type CodeSessionOptions } from './code-session.js';
+import {
+  CodeSession,
+  type CodeSessionOptions,
+  type DriverHandlers,
+  type DriverTransport,
+} from './code-session.js';
+
+export interface CodeContextsOptions extends Omit<CodeSessionOptions, 'start'> {
+  /** Starts the interpreter of the named context (a provider may track it per context). */
+  start(handlers: DriverHandlers, context: string): Promise<DriverTransport>;
+}
 
 export class CodeContexts {
   private readonly sessions = new Map<string, CodeSession>();
 
-  constructor(private readonly options: CodeSessionOptions) {}
+  constructor(private readonly options: CodeContextsOptions) {}
 
   get(name = 'default'): CodeSession {
     let session = this.sessions.get(name);
     if (!session) {
-      session = new CodeSession(this.options);
+      session = new CodeSession({ ...this.options, start: (h) => this.options.start(h, name) });
       this.sessions.set(name, session);
     }
     return session;

@@ -1,6 +1,8 @@
 # The init process of a local sandbox: the gateway talks to it over stdin/stdout (one JSON object a
 # line) to spawn commands, stream their output, confine file access to the workspace and tunnel TCP
 # to ports inside the sandbox's network namespace. If it dies, the gateway sees EOF and restarts it.
+# Each command is a job (supervisor_jobs.py): when it ends, everything it started is stopped too,
+# except for servers started on purpose ("keep"), which live until the sandbox stops.
 import binascii
 import json
 import os
@@ -11,6 +13,14 @@ import stat
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's dir out
+from supervisor_jobs import Jobs  # noqa: E402
+
+
+def _arg(name):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
 
 WORKDIR = sys.argv[sys.argv.index("--workdir") + 1] if "--workdir" in sys.argv else os.getcwd()
 WORKDIR = os.path.realpath(WORKDIR)
@@ -26,7 +36,8 @@ SIGNALS = {"INT": signal.SIGINT, "TERM": signal.SIGTERM, "KILL": signal.SIGKILL}
 PRLIMIT = next((p for p in ("/usr/bin/prlimit", "/bin/prlimit") if os.access(p, os.X_OK)), None)
 
 sel = selectors.DefaultSelector()
-procs = {}  # id -> dict(popen, fds, sent, cap, truncated, exited_at)
+procs = {}  # id -> dict(popen, fds, sent, cap, truncated, exited_at, keep)
+jobs = None  # Jobs, set up in main()
 conns = {}  # conn id -> socket
 inbuf = bytearray()
 
@@ -84,22 +95,25 @@ def spawn(msg):
     stdin = subprocess.PIPE if msg.get("stdin") else subprocess.DEVNULL
     argv, preexec = limited(msg["argv"], msg.get("limits") or {})
     try:
-        p = subprocess.Popen(
-            argv,
-            cwd=confine(msg.get("cwd") or "."),
-            env=msg.get("env") or {},
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            close_fds=True,
-            preexec_fn=preexec,
-        )
+        cwd = confine(msg.get("cwd") or ".")
+        with jobs.spawning(pid_id):
+            p = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=msg.get("env") or {},
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                close_fds=True,
+                preexec_fn=preexec,
+            )
     except Exception as e:  # noqa: BLE001 - every failure is reported to the gateway
+        jobs.finish(pid_id)
         emit({"ev": "spawn_error", "id": pid_id, "message": "%s: %s" % (type(e).__name__, e)})
         return
     entry = {"popen": p, "fds": {}, "files": {}, "sent": {1: 0, 2: 0}, "cap": int(msg.get("maxOutput") or 0),
-             "truncated": set(), "exited_at": None}
+             "truncated": set(), "exited_at": None, "keep": bool(msg.get("keep")), "stray": 0}
     for stream, fd_no in ((p.stdout, 1), (p.stderr, 2)):
         fd = stream.fileno()
         os.set_blocking(fd, False)
@@ -160,6 +174,9 @@ def reap():
             if p.poll() is None:
                 continue
             entry["exited_at"] = now
+            if not entry["keep"]:
+                # The command is over: so is everything it started (and left holding its pipes).
+                entry["stray"] = len(jobs.kill(pid_id, pgid=p.pid) - {p.pid})
         # Background children may keep the pipes open: drain briefly, then report the exit anyway.
         if entry["fds"] and now - entry["exited_at"] < EXIT_DRAIN_SEC:
             continue
@@ -180,15 +197,25 @@ def reap():
                 pass
         rc = p.returncode
         sig = signal.Signals(-rc).name if rc < 0 else None
-        emit({"ev": "exit", "id": pid_id, "code": rc if rc >= 0 else None, "signal": sig})
+        emit({"ev": "exit", "id": pid_id, "code": rc if rc >= 0 else None, "signal": sig, "stray": entry["stray"]})
         del procs[pid_id]
+        if not entry["keep"]:
+            jobs.finish(pid_id)
+    jobs.tidy()
 
 
 def kill_group(pid_id, signame):
     entry = procs.get(pid_id)
+    sig = SIGNALS.get(signame, signal.SIGKILL)
+    if sig == signal.SIGKILL:
+        # The whole job, however its processes regrouped; a kept server whose first process already
+        # exited is still a job.
+        jobs.kill(pid_id, pgid=entry["popen"].pid if entry else None)
+        if entry is None:
+            jobs.finish(pid_id)
+        return
     if entry is None:
         return
-    sig = SIGNALS.get(signame, signal.SIGKILL)
     pgid = entry["popen"].pid
     # Repeat for SIGKILL: a fork bomb can have forks in flight while the first signal lands.
     for _ in range(3 if sig == signal.SIGKILL else 1):
@@ -196,6 +223,15 @@ def kill_group(pid_id, signame):
             os.killpg(pgid, sig)
         except (ProcessLookupError, PermissionError):
             break
+
+
+def reap_job(msg):
+    """Stop what a long-lived command (a Python context) left running after one of its runs."""
+    entry = procs.get(msg["id"])
+    spare = entry["popen"].pid if entry else None
+    before = len(jobs.jobs[msg["id"]]["killed"]) if msg["id"] in jobs.jobs else 0
+    stopped = len(jobs.kill(msg["id"], spare=spare)) - before if entry else 0
+    emit({"ev": "result", "req": msg["req"], "ok": True, "stopped": stopped})
 
 
 def write_stdin(msg):
@@ -314,6 +350,8 @@ def handle(msg):
         write_stdin(msg)
     elif op == "signal":
         kill_group(msg["id"], msg.get("sig", "KILL"))
+    elif op == "reap":
+        reap_job(msg)
     elif op in ("read_file", "write_file", "list_files"):
         file_op(msg)
     elif op and op.startswith("tcp_"):
@@ -341,6 +379,13 @@ def read_commands():
 
 
 def main():
+    global jobs
+    cgroup_fd = _arg("--cgroup-fd")
+    try:  # opened while still dumpable: afterwards /proc/self is root's and this open would fail
+        oom_fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY | os.O_CLOEXEC)
+    except OSError:
+        oom_fd = None
+    jobs = Jobs(int(cgroup_fd) if cgroup_fd else None, oom_fd)
     try:  # keep other sandbox processes (same uid) from reading our fds through /proc
         import ctypes
 

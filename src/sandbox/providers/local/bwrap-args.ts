@@ -1,6 +1,6 @@
-// Builds the bubblewrap command line for one local sandbox: a fresh root with the system read-only,
-// the workspace read-write at /home/sandbox, private /tmp, new user/PID/IPC/UTS (and network)
-// namespaces, a cleared environment, and the sandbox dying with the gateway.
+// Builds the bubblewrap command line for one local sandbox: the system read-only, the workspace at
+// /home/sandbox, sized private /tmp and /dev/shm, new user/PID/IPC/UTS (and network) namespaces, a
+// cleared environment, and the sandbox dying with the gateway.
 
 import { existsSync, lstatSync } from 'node:fs';
 
@@ -37,6 +37,7 @@ export interface BwrapOptions {
   groupFile: string;
   network: 'off' | 'host';
   env: Record<string, string>;
+  /** Size of /tmp and of /dev/shm, each. */
   tmpBytes: number;
   /** The program to run inside, with its arguments. */
   command: string[];
@@ -88,6 +89,11 @@ export function bwrapArgs(o: BwrapOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // bwrap's /dev/shm is a directory on an unsized tmpfs: give it its own, sized like /tmp.
+    '--size',
+    String(o.tmpBytes),
+    '--tmpfs',
+    '/dev/shm',
     '--size',
     String(o.tmpBytes),
     '--tmpfs',

@@ -6,7 +6,7 @@ import { constants, existsSync, statSync } from 'node:fs';
 import { access, chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { SandboxUnavailableError } from '../../errors.js';
-import { DRIVER_FILES, findRuntimeSource, SUPERVISOR_FILE } from '../../runtime-files.js';
+import { DRIVER_FILES, findRuntimeSource, SUPERVISOR_FILES } from '../../runtime-files.js';
 
 export interface RunAs {
   uid: number;
@@ -14,7 +14,7 @@ export interface RunAs {
 }
 
 export const NOBODY: RunAs = { uid: 65534, gid: 65534 };
-const RUNTIME_FILES = [SUPERVISOR_FILE, ...DRIVER_FILES];
+const RUNTIME_FILES = [...SUPERVISOR_FILES, ...DRIVER_FILES];
 
 export async function findOnPath(cmd: string, path = process.env.PATH ?? ''): Promise<string | undefined> {
   if (cmd.includes('/')) return existsSync(cmd) ? cmd : undefined;

@@ -123,32 +123,32 @@ export class LocalSandbox implements Sandbox {
     try {
       const exit = await new Promise<{ code: number | null; signal: string | null; stray: number }>(
         (resolve, reject) => {
-        sup
-          .spawn(
-            {
-              argv: ['/bin/sh', '-c', cmd],
-              cwd: opts.cwd,
-              env,
-              limits: this.d.limits,
-              maxOutput: this.d.outputCap + 1,
-            },
-            {
-              onOutput: (fd, data) => (fd === 1 ? stdout : stderr).push(data),
-              onTruncated: (fd) => (fd === 1 ? stdout : stderr).markTruncated(),
-              onExit: (code, signal, stray) => resolve({ code, signal, stray }),
-            },
-          )
-          .catch((err: unknown) => Promise.reject(asPathError(err)))
-          .then((p) => {
-            id = p.id;
-            if (finished) return;
-            timer = setTimeout(() => {
-              timedOut = true;
-              sup.signal(p.id, 'KILL');
-            }, timeoutMs);
-            if (opts.signal?.aborted) onAbort();
-            opts.signal?.addEventListener('abort', onAbort, { once: true });
-          }, reject);
+          sup
+            .spawn(
+              {
+                argv: ['/bin/sh', '-c', cmd],
+                cwd: opts.cwd,
+                env,
+                limits: this.d.limits,
+                maxOutput: this.d.outputCap + 1,
+              },
+              {
+                onOutput: (fd, data) => (fd === 1 ? stdout : stderr).push(data),
+                onTruncated: (fd) => (fd === 1 ? stdout : stderr).markTruncated(),
+                onExit: (code, signal, stray) => resolve({ code, signal, stray }),
+              },
+            )
+            .catch((err: unknown) => Promise.reject(asPathError(err)))
+            .then((p) => {
+              id = p.id;
+              if (finished) return;
+              timer = setTimeout(() => {
+                timedOut = true;
+                sup.signal(p.id, 'KILL');
+              }, timeoutMs);
+              if (opts.signal?.aborted) onAbort();
+              opts.signal?.addEventListener('abort', onAbort, { once: true });
+            }, reject);
         },
       );
       if (exit.signal === 'SANDBOX_STOPPED') this.assertExists();

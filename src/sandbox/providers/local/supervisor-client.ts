@@ -3,6 +3,7 @@
 // supervisor says is validated; if it dies, pending work fails and `onExit` listeners are told.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { cutText } from '../../../text/cut.js';
 import { LineSplitter } from '../../driver-protocol.js';
@@ -15,6 +16,8 @@ export interface SupervisorLaunch {
   cwd?: string;
   uid?: number;
   gid?: number;
+  /** Descriptors handed to the child as fd 3, 4, …; closed in this process once it is spawned. */
+  fds?: number[];
 }
 
 export interface ProcessLimits {
@@ -33,11 +36,14 @@ export interface SpawnRequest {
   stdin?: boolean;
   /** Bytes forwarded per stream (stdout, stderr) before the supervisor stops sending (0 = all). */
   maxOutput?: number;
+  /** A server started on purpose: what it starts outlives its first process, until killed or the sandbox stops. */
+  keep?: boolean;
 }
 
 export interface SpawnHandlers {
   onOutput(fd: 1 | 2, data: Buffer): void;
-  onExit(code: number | null, signal: string | null): void;
+  /** `stray`: processes the command left running, stopped when it ended. */
+  onExit(code: number | null, signal: string | null, stray: number): void;
   onTruncated?(fd: 1 | 2): void;
 }
 
@@ -66,8 +72,9 @@ export class SupervisorClient {
       cwd: launch.cwd,
       uid: launch.uid,
       gid: launch.gid,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', ...(launch.fds ?? [])],
     });
+    for (const fd of launch.fds ?? []) closeSync(fd);
     const client = new SupervisorClient(child, log);
     return new Promise((resolve, reject) => {
       let stderr = '';
@@ -142,6 +149,11 @@ export class SupervisorClient {
     this.send({ op: 'signal', id, sig });
   }
 
+  /** Stops what a long-lived command (a Python context) left running, sparing the command itself. */
+  async reap(id: string): Promise<number> {
+    return (await this.request({ op: 'reap', id })).stopped ?? 0;
+  }
+
   async readFile(path: string, max: number): Promise<Buffer> {
     const r = await this.request({ op: 'read_file', path, max });
     return Buffer.from(r.data ?? '', 'base64');
@@ -214,7 +226,7 @@ export class SupervisorClient {
       case 'exit': {
         const h = this.procs.get(frame.id);
         this.procs.delete(frame.id);
-        h?.onExit(frame.code, frame.signal);
+        h?.onExit(frame.code, frame.signal, frame.stray ?? 0);
         return;
       }
       case 'result':
@@ -263,7 +275,7 @@ export class SupervisorClient {
     this.requests.clear();
     this.tunnels.clear();
     this.procs.clear();
-    for (const h of procs) h.onExit(null, 'SANDBOX_STOPPED');
+    for (const h of procs) h.onExit(null, 'SANDBOX_STOPPED', 0);
     for (const cb of this.exitListeners.splice(0)) cb(reason);
   }
 }

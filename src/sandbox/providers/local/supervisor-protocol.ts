@@ -21,6 +21,8 @@ export const frameSchema = z.discriminatedUnion('ev', [
     id: z.string(),
     code: z.number().nullable(),
     signal: z.string().nullable(),
+    /** Processes the command left running that were stopped when it ended. */
+    stray: z.number().int().min(0).optional(),
   }),
   z.object({
     ev: z.literal('result'),
@@ -29,6 +31,8 @@ export const frameSchema = z.discriminatedUnion('ev', [
     error: z.string().optional(),
     data: z.string().optional(),
     entries: z.array(z.object({ path: z.string(), size: z.number(), isDir: z.boolean() })).optional(),
+    /** reap: processes stopped. */
+    stopped: z.number().int().min(0).optional(),
   }),
   z.object({ ev: z.literal('tcp_opened'), conn: z.string() }),
   z.object({ ev: z.literal('tcp_error'), conn: z.string(), message: z.string() }),

@@ -1,0 +1,269 @@
+// Whole-sandbox limits for local sandboxes, in one place: cgroups (memory incl. tmpfs, processes,
+// CPU, one job cgroup per command) and a size-limited workspace filesystem. Says which limit is
+// enforced and how, and which is not and why; the provider logs it at start and doctor prints it.
+
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type CgroupSupport, type Controller, probeCgroups } from './cgroup-probe.js';
+import { findOnPath, type RunAs } from './host-dirs.js';
+import { type LimitEvents, type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
+import { type DiskSupport, probeDisks, WorkspaceDisks } from './workspace-disks.js';
+
+export interface ContainmentLimits {
+  memoryMb: number;
+  maxProcesses: number;
+  /** CPUs' worth of time per sandbox; 0 = no CPU limit. */
+  cpus: number;
+  /** Size of each new workspace filesystem; 0 = no disk limit. */
+  diskMb: number;
+  /** Per-file limit that remains when the disk limit is not enforced. */
+  maxFileMb: number;
+}
+
+export type LimitName = 'memory' | 'processes' | 'cpu' | 'disk' | 'cleanup';
+
+export interface LimitStatus {
+  limit: LimitName;
+  enforced: boolean;
+  /** How it is enforced, or what happens instead and why. */
+  detail: string;
+  fix?: string;
+}
+
+const CONTROLLER_LIMIT: Record<Controller, LimitName> = { memory: 'memory', pids: 'processes', cpu: 'cpu' };
+const CONFIG_KEY: Record<LimitName, string> = {
+  memory: 'sandbox.local.memoryMb',
+  processes: 'sandbox.local.maxProcesses',
+  cpu: 'sandbox.local.cpus',
+  disk: 'sandbox.local.diskMb',
+  cleanup: '',
+};
+
+function fallback(limit: LimitName, l: ContainmentLimits): string {
+  if (limit === 'memory') return `each process is limited to ${l.memoryMb} MB of address space instead`;
+  if (limit === 'processes')
+    return `the sandbox user is limited to ${l.maxProcesses} processes (RLIMIT_NPROC) instead`;
+  if (limit === 'disk') return `each file is limited to ${l.maxFileMb} MB (sandbox.local.maxFileMb) instead`;
+  if (limit === 'cleanup') return 'a finished command is stopped by process group only';
+  return 'sandboxes share the CPUs with the gateway';
+}
+
+/** What is and is not enforced, from the probes (or a set-up Containment). */
+export function describeLimits(
+  cg: {
+    enforced: ReadonlySet<Controller>;
+    problems: CgroupSupport['problems'];
+    version(c: Controller | 'jobs'): string | undefined;
+  },
+  disk: DiskSupport,
+  l: ContainmentLimits,
+  setpriv: boolean,
+): LimitStatus[] {
+  const out: LimitStatus[] = [];
+  const how: Record<Controller, string> = {
+    memory: `${l.memoryMb} MB per sandbox, /tmp and /dev/shm included`,
+    pids: `${l.maxProcesses} processes per sandbox`,
+    cpu: `${l.cpus} CPU${l.cpus === 1 ? '' : 's'} per sandbox`,
+  };
+  for (const c of ['memory', 'pids', 'cpu'] as const) {
+    const limit = CONTROLLER_LIMIT[c];
+    if (c === 'cpu' && l.cpus === 0) {
+      out.push({ limit, enforced: false, detail: `off (${CONFIG_KEY.cpu} = 0): ${fallback(limit, l)}` });
+      continue;
+    }
+    if (cg.enforced.has(c) && setpriv) {
+      out.push({ limit, enforced: true, detail: `${how[c]} (cgroup ${cg.version(c)} ${c} controller)` });
+      continue;
+    }
+    const problem = cg.problems.find((p) => p.what === c);
+    const reason = !setpriv
+      ? 'setpriv (util-linux) is missing, so sandboxes cannot be put in a cgroup and dropped to their uid'
+      : (problem?.reason ?? 'unavailable');
+    out.push({
+      limit,
+      enforced: false,
+      detail: `NOT enforced: ${reason}; ${fallback(limit, l)}`,
+      ...(problem?.fix ? { fix: problem.fix } : {}),
+    });
+  }
+  if (l.diskMb === 0)
+    out.push({
+      limit: 'disk',
+      enforced: false,
+      detail: `off (${CONFIG_KEY.disk} = 0): ${fallback('disk', l)}`,
+    });
+  else if (disk.ok)
+    out.push({
+      limit: 'disk',
+      enforced: true,
+      detail: `${l.diskMb} MB per workspace (loop-mounted ext4 image)`,
+    });
+  else
+    out.push({
+      limit: 'disk',
+      enforced: false,
+      detail: `NOT enforced: ${disk.reason}; ${fallback('disk', l)}`,
+      ...(disk.fix ? { fix: disk.fix } : {}),
+    });
+  const jobs = cg.version('jobs');
+  if (jobs && setpriv)
+    out.push({
+      limit: 'cleanup',
+      enforced: true,
+      detail: `every command runs in its own cgroup (${jobs}), emptied when it ends`,
+    });
+  else {
+    const problem = cg.problems.find((p) => p.what === 'jobs');
+    out.push({
+      limit: 'cleanup',
+      enforced: false,
+      detail: `NOT enforced: ${problem?.reason ?? 'no usable cgroup'}; ${fallback('cleanup', l)}`,
+      ...(problem?.fix ? { fix: problem.fix } : {}),
+    });
+  }
+  return out;
+}
+
+function versionOf(support: CgroupSupport) {
+  return (c: Controller | 'jobs') => {
+    const h = c === 'jobs' ? support.jobs : support.hierarchies.find((x) => x.controllers.includes(c));
+    return h ? `v${h.version}` : undefined;
+  };
+}
+
+/** For `sandgate doctor`: probes only, changes nothing. */
+export async function checkContainment(
+  l: ContainmentLimits,
+  runsAsRoot = process.getuid?.() === 0,
+): Promise<LimitStatus[]> {
+  const support = probeCgroups();
+  const enforced = new Set(support.hierarchies.flatMap((h) => h.controllers));
+  const setpriv = !runsAsRoot || !!(await findOnPath('setpriv'));
+  const disk = l.diskMb > 0 ? await probeDisks() : { ok: false };
+  return describeLimits(
+    { enforced, problems: support.problems, version: versionOf(support) },
+    disk,
+    l,
+    setpriv,
+  );
+}
+
+export interface ContainmentOptions {
+  /** $SANDGATE_HOME/sandboxes (real path). */
+  dir: string;
+  /** Names this gateway's cgroups (a hash of its home), so gateways with other homes are left alone. */
+  instance: string;
+  limits: ContainmentLimits;
+  log: Logger;
+}
+
+export class Containment {
+  private constructor(
+    private readonly cgroups: SandboxCgroups,
+    private readonly disks: WorkspaceDisks | undefined,
+    readonly status: LimitStatus[],
+    /** setpriv's path when the gateway is root (to drop to the sandbox uid after joining the cgroup). */
+    readonly setpriv: string | undefined,
+    private readonly limits: ContainmentLimits,
+    private readonly dir: string,
+  ) {}
+
+  /**
+   * Probes, sets up the instance cgroups and (`reclaim`, only for the gateway that holds the
+   * instance lock) removes cgroups and mounts an earlier gateway left. Never throws: what fails is
+   * reported as not enforced.
+   */
+  static async setup(o: ContainmentOptions & { reclaim: boolean }): Promise<Containment> {
+    const root = process.getuid?.() === 0;
+    const setpriv = root ? await findOnPath('setpriv') : undefined;
+    let support = probeCgroups();
+    if (root && !setpriv) support = { hierarchies: [], problems: support.problems };
+    const cgroups = new SandboxCgroups(support, o.instance);
+    try {
+      await cgroups.init();
+    } catch (err) {
+      o.log.warn({ err }, 'could not set up sandbox cgroups');
+      cgroups.problems.push({ what: 'jobs', reason: `setting up cgroups failed: ${(err as Error).message}` });
+      cgroups.enforced.clear();
+    }
+    const disk = o.limits.diskMb > 0 ? await probeDisks() : { ok: false };
+    const disks = disk.ok ? new WorkspaceDisks(o.dir, o.limits.diskMb, o.log) : undefined;
+    if (o.reclaim) {
+      const stale = await cgroups.reclaim().catch((err: unknown) => {
+        o.log.warn({ err }, 'could not remove stale sandbox cgroups');
+        return [];
+      });
+      const mounts = (await disks?.reclaim().catch(() => [])) ?? [];
+      if (stale.length || mounts.length)
+        o.log.info({ cgroups: stale, mounts }, 'removed cgroups and mounts an earlier gateway left');
+    }
+    const status = describeLimits(
+      { enforced: cgroups.enforced, problems: cgroups.problems, version: versionOf(support) },
+      disk,
+      o.limits,
+      !root || !!setpriv,
+    );
+    for (const s of status) {
+      if (s.enforced) o.log.info({ limit: s.limit }, `sandbox ${s.limit} limit: ${s.detail}`);
+      else o.log.warn({ limit: s.limit, fix: s.fix }, `sandbox ${s.limit} limit ${s.detail}`);
+    }
+    return new Containment(cgroups, disks, status, setpriv ?? undefined, o.limits, o.dir);
+  }
+
+  get diskLimited(): boolean {
+    return this.disks !== undefined;
+  }
+
+  enforced(limit: LimitName): boolean {
+    return this.status.some((s) => s.limit === limit && s.enforced);
+  }
+
+  /** A new sandbox's workspace filesystem (no-op without a disk limit). */
+  async createWorkspace(id: string, owner?: RunAs): Promise<void> {
+    await this.disks?.create(id, owner);
+  }
+
+  /** Before the supervisor starts: mount the workspace, make the cgroups. */
+  async start(id: string, workspace: string, owner?: RunAs): Promise<SandboxCgroup> {
+    if (this.disks?.has(id)) await this.disks.mount(id, workspace);
+    if (!this.cgroups.enforced.size && !this.cgroups.tracksJobs) return { join: [] };
+    return await this.cgroups.create(
+      id,
+      {
+        memoryBytes: this.limits.memoryMb * 1024 * 1024,
+        maxProcesses: this.limits.maxProcesses,
+        cpus: this.limits.cpus,
+      },
+      owner,
+    );
+  }
+
+  /** After the supervisor exited: kill what is left, remove the cgroups, unmount the workspace. */
+  async stop(id: string, workspace: string): Promise<void> {
+    if (this.cgroups.enforced.size || this.cgroups.tracksJobs) await this.cgroups.destroy(id);
+    await this.disks?.unmount(workspace);
+  }
+
+  /** Deleting a sandbox: also its filesystem image. */
+  async remove(id: string, workspace: string): Promise<void> {
+    await this.stop(id, workspace);
+    // Also when the disk limit was turned off since the sandbox was made.
+    await rm(join(this.dir, '.disks', `${id}.ext4`), { force: true });
+  }
+
+  async events(id: string): Promise<LimitEvents | undefined> {
+    if (!this.cgroups.enforced.size) return undefined;
+    return await this.cgroups.events(id).catch(() => undefined);
+  }
+
+  /** Free bytes of a disk-limited workspace, undefined when the workspace has no limit. */
+  async diskFree(id: string, workspace: string): Promise<number | undefined> {
+    if (!this.disks?.has(id)) return undefined;
+    return (await this.disks.usage(workspace).catch(() => undefined))?.free;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.cgroups.release();
+  }
+}
