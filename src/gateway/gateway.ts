@@ -9,6 +9,7 @@ import type { Channel, ChannelStatus, Inbound, InboundSink } from '../../channel
 import type { Config } from '../config/schema.js';
 import type { ModelClient } from '../model/types.js';
 import type { Store } from '../store/store.js';
+import { sleep } from '../timing/clock.js';
 import { type AccessControl, localOwnerOnly } from './access.js';
 import { agentCommand } from './agent-commands.js';
 import { AttachmentSource } from './attachment-source.js';
@@ -110,6 +111,17 @@ export class Gateway {
       },
       (err, msg) => log.error({ err, inbound: msg.id }, 'a lane run threw past the runner'),
     );
+    registerBuiltinCommands({
+      store,
+      commands: this.commands,
+      runner: this.runner,
+      lanes: this.lanes,
+      defaultAgent: config.agents.default,
+      resetConversation: async (key) => {
+        await opts.sandboxes?.discard(key);
+        await opts.resetConversation?.(key);
+      },
+    });
     for (const agent of agents.values()) {
       const command = agentCommand(agent, {
         store,
@@ -127,17 +139,6 @@ export class Gateway {
       });
       if (command) this.commands.register(command);
     }
-    registerBuiltinCommands({
-      store,
-      commands: this.commands,
-      runner: this.runner,
-      lanes: this.lanes,
-      defaultAgent: config.agents.default,
-      resetConversation: async (key) => {
-        await opts.sandboxes?.discard(key);
-        await opts.resetConversation?.(key);
-      },
-    });
     this.intake = new Intake({
       store,
       config,
@@ -196,7 +197,9 @@ export class Gateway {
     this.intake.close();
     this.lanes.close();
     this.runner.abortAll('shutdown');
-    await Promise.race([this.lanes.idle(), sleep(left() * 0.5)]);
+    const waited = new AbortController();
+    await Promise.race([this.lanes.idle(), sleep(left() * 0.5, waited.signal).catch(() => undefined)]);
+    waited.abort(); // the timer must not keep the process alive after the lanes went idle
     await this.outbox.flush(left() * 0.8);
     this.outbox.stop();
     this.channelAborts.abort();
@@ -248,5 +251,3 @@ export class Gateway {
     );
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

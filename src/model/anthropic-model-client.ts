@@ -3,17 +3,12 @@
 
 import Anthropic, { APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Logger } from 'pino';
+import { sleep } from '../timing/clock.js';
 import type { DailyBudget } from './daily-budget.js';
 import { ModelAbortedError, ModelRequestError, ModelRetriesExhaustedError } from './errors.js';
 import { costUsd } from './pricing.js';
 import { withCacheControl } from './prompt-cache.js';
-import {
-  abortableSleep,
-  classifyError,
-  defaultRetryPolicy,
-  type RetryPolicy,
-  retryDelay,
-} from './retry-policy.js';
+import { classifyError, defaultRetryPolicy, type RetryPolicy, retryDelay } from './retry-policy.js';
 import type { ModelCall, ModelClient, ModelRequest, ModelTurn, UsageTotals } from './types.js';
 import { type UsageRepository, utcDay } from './usage-repository.js';
 
@@ -46,7 +41,7 @@ export class AnthropicModelClient implements ModelClient {
   constructor(private readonly opts: AnthropicModelClientOptions) {
     this.model = opts.model;
     this.policy = { ...defaultRetryPolicy, ...opts.retry };
-    this.sleep = opts.sleep ?? abortableSleep;
+    this.sleep = opts.sleep ?? sleep;
     this.now = opts.now ?? (() => new Date());
     this.random = opts.random ?? Math.random;
     // The key is passed explicitly so the SDK never falls back to other credentials in the environment.

@@ -2,6 +2,8 @@
 // Honours retry-after / retry-after-ms but never waits longer than maxWaitMs; beyond that we give up.
 
 import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { backoffDelay } from '../timing/backoff.js';
+import { parseRetryAfter } from '../timing/retry-after.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -29,18 +31,6 @@ export interface RetryDecision {
 
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 const RETRYABLE_STREAM_ERRORS = new Set(['overloaded_error', 'api_error', 'rate_limit_error']);
-
-export function parseRetryAfter(headers: Headers | undefined, now: number): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms && Number.isFinite(Number(ms)) && Number(ms) >= 0) return Number(ms);
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 /** Classifies an error thrown by the SDK. Aborts are never retryable. */
 export function classifyError(err: unknown, now: number): RetryDecision {
@@ -74,25 +64,9 @@ export function retryDelay(
   random: () => number,
 ): number {
   if (decision.retryAfterMs !== undefined) return decision.retryAfterMs;
-  const exp = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
-  return Math.round(exp * (0.75 + random() * 0.25));
-}
-
-/** Resolves after `ms`, or rejects at once when `signal` aborts. */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new APIUserAbortError());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new APIUserAbortError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return backoffDelay(
+    { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: 0.25 },
+    attempt,
+    random,
+  );
 }

@@ -3,6 +3,7 @@
 // reported with the tail of its log instead of a dead link.
 
 import { z } from 'zod';
+import { sleep } from '../../../src/timing/clock.js';
 import { RunAbortedError } from '../../tool-loop/abort.js';
 import { defineTool, type LoopTool } from '../../tool-loop/tool.js';
 import { type CodingToolEnv, shortCommand } from './tool-env.js';
@@ -22,17 +23,10 @@ function tail(text: string, lines = 20): string {
   return text.split('\n').slice(-lines).join('\n').trim();
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new RunAbortedError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+/** The shared abortable sleep, failing as a run abort does so the tool loop stops cleanly. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, signal).catch(() => {
+    throw new RunAbortedError();
   });
 }
 
@@ -89,7 +83,7 @@ export function startServerTool(env: CodingToolEnv): LoopTool {
               progress: `server on port ${port} did not answer`,
             };
           }
-          await sleep(POLL_MS, signal);
+          await pause(POLL_MS, signal);
         }
       } catch (err) {
         if (signal.aborted) await handle.kill().catch(() => {});

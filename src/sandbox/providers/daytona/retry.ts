@@ -2,20 +2,16 @@
 // again a few times. A vanished sandbox (404) becomes SandboxGoneError so callers can start afresh.
 
 import { DaytonaNotFoundError, DaytonaRateLimitError } from '@daytonaio/sdk';
+import { backoffDelay } from '../../../timing/backoff.js';
+import { sleep } from '../../../timing/clock.js';
+import { type HeaderSource, parseRetryAfter } from '../../../timing/retry-after.js';
 import { SandboxGoneError } from '../../errors.js';
 
 export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const realSleep: Sleep = (ms) => sleep(ms);
 
-function retryAfterMs(err: { headers?: unknown }, fallbackMs: number): number {
-  const h = err.headers as { get?: (k: string) => unknown; [k: string]: unknown } | undefined;
-  const raw = h ? (typeof h.get === 'function' ? h.get('retry-after') : h['retry-after']) : undefined;
-  const value = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : '';
-  const secs = Number(value);
-  if (value && Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : fallbackMs;
-}
+/** Without a readable Retry-After: 1 s, 2 s, 4 s … with jitter. */
+const FALLBACK = { initialMs: 1000, maxMs: 30_000, jitter: 0.5 };
 
 export async function withRetryAfter<T>(
   fn: () => Promise<T>,
@@ -29,7 +25,8 @@ export async function withRetryAfter<T>(
       const limited =
         err instanceof DaytonaRateLimitError || (err as { statusCode?: number }).statusCode === 429;
       if (!limited || i >= attempts) throw err;
-      const wait = Math.min(retryAfterMs(err as { headers?: unknown }, 1000 * i), opts.maxWaitMs ?? 30_000);
+      const headers = (err as { headers?: HeaderSource }).headers;
+      const wait = Math.min(parseRetryAfter(headers) ?? backoffDelay(FALLBACK, i), opts.maxWaitMs ?? 30_000);
       await (opts.sleep ?? realSleep)(wait);
     }
   }
