@@ -9,7 +9,9 @@ const NOW = Date.parse('2026-11-29T10:00:00Z');
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP-dates (RFC 9110), relative to now', () => {
     expect(parseRetryAfter(new Headers({ 'retry-after': '7' }), NOW)).toBe(7000);
-    expect(parseRetryAfter(new Headers({ 'retry-after': 'Sun, 29 Nov 2026 10:00:30 GMT' }), NOW)).toBe(30_000);
+    expect(parseRetryAfter(new Headers({ 'retry-after': 'Sun, 29 Nov 2026 10:00:30 GMT' }), NOW)).toBe(
+      30_000,
+    );
     expect(parseRetryAfter(new Headers({ 'retry-after': 'Sun, 29 Nov 2026 09:59:00 GMT' }), NOW)).toBe(0);
   });
 
