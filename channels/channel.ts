@@ -103,6 +103,13 @@ export interface InboundReceipt {
   reason?: string;
   /** The gateway's row id of the message (of the first copy, for a duplicate), when it has one. */
   id?: number;
+  /**
+   * Set when the gateway answered the message itself instead of running it (pairing code for an
+   * unknown sender, access refused, too large): no run follows. `replied`: that answer is already
+   * queued in the outbox for this message's route. Slack shows such an answer to a slash command as
+   * the command's ephemeral response (DESIGN §9.1), which it can only do if it knows while acking.
+   */
+  refused?: { replied: boolean };
 }
 
 /**

@@ -36,6 +36,14 @@ export const CHANNEL_MODULES: readonly ChannelModule[] = [
       return channel;
     },
   },
+  {
+    id: 'slack',
+    configured: (config) => Boolean(config.slack.botToken),
+    fromConfig: async (config, deps) => {
+      const { slackChannelFromConfig } = await import('./slack/from-config.js');
+      return slackChannelFromConfig(config, deps);
+    },
+  },
 ];
 
 /** The ids of the channels this configuration starts, in table order. */

@@ -289,8 +289,7 @@ export class SlackChannel implements Channel {
     let refusal = false;
     try {
       const receipt = await this.sink.receive(inbound);
-      refusal =
-        !receipt.duplicate && (receipt as { refused?: { replied: boolean } }).refused?.replied === true;
+      refusal = !receipt.duplicate && receipt.refused?.replied === true;
     } catch (err) {
       await this.replies.settle(trigger, false, 0);
       this.opts.log.warn({ err }, 'slack: slash command not accepted');

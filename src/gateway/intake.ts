@@ -93,7 +93,13 @@ export class Intake implements InboundSink {
     if (step.outcome) await this.follow(step.row, step.outcome);
     else await this.admit(step.row, refusal, step.later);
     metrics.intakeSeconds.observe((performance.now() - started) / 1000);
-    return { accepted: true, duplicate: false, id: step.row.id };
+    const settled = step.outcome?.kind === 'settle' ? step.outcome : undefined;
+    return {
+      accepted: true,
+      duplicate: false,
+      id: step.row.id,
+      ...(settled ? { refused: { replied: settled.reply !== undefined } } : {}),
+    };
   }
 
   /**
