@@ -78,6 +78,41 @@ export function sandboxContract(name: string, setup: () => Promise<ContractHarne
       expect((await box.runCode('sum(rows)')).stdout).toBe('6\n');
     });
 
+    it('does not count time spent in a host call against the timeout, and a cancel aborts the call', async () => {
+      // The host call outlasts the run's whole timeout (an rlm_query sub-agent would); the code is fine.
+      const slow = await box.runCode('answer = host_call("rlm_query", {"task": "sub"})\nprint(answer)', {
+        timeoutMs: 1000,
+        onHostCall: () => new Promise((resolve) => setTimeout(() => resolve('sub done'), 2500)),
+      });
+      expect(slow.error).toBeUndefined();
+      expect(slow.stdout).toBe('sub done\n');
+
+      const cancel = new AbortController();
+      let seen: AbortSignal | undefined;
+      const started = new Promise<void>((callStarted) => {
+        void box
+          .runCode('left = host_call("llm_query", {"prompt": "x"})', {
+            signal: cancel.signal,
+            onHostCall: (_method, _params, { signal }) => {
+              seen = signal;
+              callStarted();
+              return new Promise((_, reject) =>
+                signal.addEventListener('abort', () => reject(signal.reason)),
+              );
+            },
+          })
+          .then((r) => results.push(r));
+      });
+      const results: Awaited<ReturnType<Sandbox['runCode']>>[] = [];
+      await started;
+      expect(seen?.aborted).toBe(false);
+      cancel.abort('cancel');
+      await until(async () => results[0], 'the cancelled run');
+      expect(seen?.aborted).toBe(true);
+      expect(results[0]?.error?.name).toBe('Cancelled');
+      expect((await box.runCode('answer')).stdout).toBe("'sub done'\n");
+    });
+
     it('moves files in and out and refuses paths outside the workspace', async () => {
       await box.writeFile('data/in.bin', Buffer.from([0, 1, 2, 255]));
       expect([...(await box.readFile('data/in.bin'))]).toEqual([0, 1, 2, 255]);
