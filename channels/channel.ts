@@ -84,6 +84,8 @@ export interface ChannelStatus {
   detail?: string;
   /** A QR payload while a device link (WhatsApp) is in progress. */
   qr?: string;
+  /** Instead of a QR: the code to type on the phone (WhatsApp "link with phone number"). */
+  pairingCode?: string;
   lastError?: { message: string; at: string };
   /** Who the channel is connected as (bot username), if known. */
   identity?: string;
@@ -162,6 +164,12 @@ export interface Channel {
   status(): ChannelStatus;
   /** HTTP endpoints this channel needs on the gateway's server (webhook mode); read once at start-up. */
   routes?(): ChannelRoute[];
+  /**
+   * For a channel that runs as a linked device (WhatsApp): start linking — a QR in `status().qr`, or
+   * with `phone` (digits, country code first) a pairing code in `status().pairingCode` — unless it is
+   * already connected. Returns the status right after the request; the QR follows in status().
+   */
+  login?(opts: { phone?: string }): ChannelStatus;
   /**
    * Called once a message from this channel reached its final state and none of its replies is
    * pending (each delivered or given up). Best effort, not persisted: after a restart it may come

@@ -37,6 +37,14 @@ export const CHANNEL_MODULES: readonly ChannelModule[] = [
     },
   },
   {
+    id: 'whatsapp',
+    configured: (config) => config.whatsapp.enabled,
+    fromConfig: async (config, deps) => {
+      const { whatsappChannelFromConfig } = await import('./whatsapp/from-config.js');
+      return whatsappChannelFromConfig(config, deps);
+    },
+  },
+  {
     id: 'slack',
     configured: (config) => Boolean(config.slack.botToken),
     fromConfig: async (config, deps) => {

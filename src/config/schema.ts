@@ -81,7 +81,19 @@ export const configSchema = z.object({
     })
     .prefault({}),
 
-  whatsapp: z.object({ enabled: boolish.default(false) }).prefault({}),
+  whatsapp: z
+    .object({
+      /** Run the WhatsApp channel (a linked device: `sandgate channels login whatsapp`). */
+      enabled: boolish.default(false),
+      /** Also answer the owner in their own "message yourself" chat. */
+      selfChat: boolish.default(false),
+      /** WhatsApp Web endpoint override (a proxy, or a test server); default Baileys' own. */
+      wsUrl: z
+        .string()
+        .regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')
+        .optional(),
+    })
+    .prefault({}),
 
   anthropic: z
     .object({
@@ -110,6 +122,13 @@ export const configSchema = z.object({
       idleDeleteSec: z.coerce.number().int().min(0).default(604_800),
       /** Sandboxes running at once; the least recently used idle one is stopped to make room. */
       maxLive: z.coerce.number().int().min(1).default(8),
+      /**
+       * How long a run's child sandbox (an RLM sub-agent's) waits for a free slot under maxLive
+       * before it is refused (0 = refuse at once). A wait that could never end is refused at once.
+       */
+      childWaitSec: z.coerce.number().int().min(0).default(300),
+      /** How long interrupted Python code may take to stop before its context is restarted. */
+      interruptGraceMs: z.coerce.number().int().min(100).default(3000),
       /** Output kept per stream of one command or code run (1 MiB); the rest is cut with a marker. */
       outputMaxBytes: z.coerce.number().int().min(1024).default(1_048_576),
       /** Largest file moved in or out by the file API, /get and uploads. */
