@@ -61,6 +61,7 @@ function decideCommand(ctx: PairingContext, verb: 'approve' | 'deny'): Command {
     usage: `${verb} CODE`,
     mode: 'immediate',
     hidden: true,
+    ownerOnly: true,
     async run({ msg, args }: CommandContext): Promise<CommandReply> {
       const refused = refusal(ctx, msg);
       if (refused) return text(refused);
@@ -96,6 +97,7 @@ function pendingCommand(ctx: PairingContext): Command {
     summary: 'list pairing requests waiting for approval (owner only)',
     mode: 'immediate',
     hidden: true,
+    ownerOnly: true,
     async run({ msg }: CommandContext): Promise<CommandReply> {
       const refused = refusal(ctx, msg);
       if (refused) return text(refused);

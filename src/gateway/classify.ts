@@ -4,6 +4,7 @@
 
 import type { AccessDecision } from './access.js';
 import type { Command, CommandRegistry, CommandReply } from './commands.js';
+import { messageRules, type RuleInput } from './message-rules.js';
 import { type RunTarget, route } from './route.js';
 
 export type Outcome =
@@ -11,10 +12,9 @@ export type Outcome =
   | { kind: 'immediate'; command: Command; args: string }
   | { kind: 'queue'; target: RunTarget };
 
-export interface ClassifyInput {
-  text: string;
+export type ClassifyInput = RuleInput & {
   attachments: { name: string; size: number }[];
-}
+};
 
 export interface ClassifyRules {
   commands: Pick<CommandRegistry, 'get' | 'helpText'>;
@@ -47,6 +47,8 @@ export function classify(msg: ClassifyInput, decision: AccessDecision, rules: Cl
       },
     };
   }
+  const ruled = messageRules(msg, rules.commands);
+  if (ruled) return ruled;
   const tooBig = msg.attachments.find((a) => a.size > rules.attachmentLimit);
   if (tooBig) {
     return {

@@ -44,6 +44,11 @@ export interface Command {
   mode: 'lane' | 'immediate';
   /** Hidden commands work but are not listed in /help (e.g. owner-only). */
   hidden?: boolean;
+  /**
+   * Needs the channel owner's rights (/approve). Never run from a message that was held for a
+   * pairing approval: such a message is judged by the rights its sender had when it was sent.
+   */
+  ownerOnly?: boolean;
   run(ctx: CommandContext): Promise<CommandReply | undefined>;
 }
 

@@ -9,12 +9,14 @@ import type { Inbound, InboundReceipt, InboundSink } from '../../channels/channe
 import type { Config } from '../config/schema.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
+import { cutUtf8 } from '../text/cut.js';
 import type { AccessControl, AccessDecision } from './access.js';
 import type { AttachmentSource } from './attachment-source.js';
 import { classify, type Outcome } from './classify.js';
 import type { Command, CommandRegistry, CommandReply } from './commands.js';
 import type { LaneQueue } from './lane-queue.js';
 import type { GatewayMetrics } from './metrics.js';
+import { normaliseInbound } from './normalise-inbound.js';
 import type { Outbox } from './outbox.js';
 import { enqueueReply } from './reply-writer.js';
 import { type QueuedMessage, route } from './route.js';
@@ -44,8 +46,9 @@ export class Intake implements InboundSink {
     this.open = false;
   }
 
-  async receive(inbound: Inbound): Promise<InboundReceipt> {
+  async receive(received: Inbound): Promise<InboundReceipt> {
     if (!this.open) throw new Error('the gateway is shutting down');
+    const inbound = normaliseInbound(received);
     const started = performance.now();
     const { store, metrics, config } = this.deps;
     const maxBytes = config.limits.maxMessageBytes;
@@ -65,7 +68,7 @@ export class Intake implements InboundSink {
         isDirect: inbound.isDirect,
         mentioned: inbound.mentioned,
         // An oversized message is kept (truncated) so the refusal is traceable, but never run.
-        text: tooLarge ? inbound.text.slice(0, maxBytes) : inbound.text,
+        text: tooLarge ? cutUtf8(inbound.text, maxBytes) : inbound.text,
         attachments: inbound.attachments.map((a) => ({
           name: a.name,
           mime: a.mime,
@@ -73,6 +76,7 @@ export class Intake implements InboundSink {
           ...(a.ref ? { ref: a.ref } : {}),
         })),
         receivedAt: inbound.at.getTime(),
+        ...(inbound.context ? { context: inbound.context } : {}),
       });
       if (row === undefined) return undefined;
       const decision = this.deps.access.check(row);
