@@ -66,6 +66,33 @@ describe('the gateway process', () => {
     expect(unknown.stdout).toMatch(/Unknown command \/nope/);
   });
 
+  it('channels status: the channels the gateway runs, live and flat; when it is down, what the config starts', () => {
+    const up = runCli(home.home, ['channels', 'status', '--json'], { SANDGATE_PORT: String(gw.port) });
+    expect(up.code).toBe(0);
+    const body = JSON.parse(up.stdout) as { running: boolean; channels: { id: string; state: string }[] };
+    expect(body.running).toBe(true);
+    expect(body.channels).toEqual([expect.objectContaining({ id: 'local', state: 'connected' })]);
+    const other = tempHome();
+    try {
+      // Nothing listens on port 1; a bot token is configured, other platforms are not.
+      const down = runCli(other.home, ['channels', 'status', '--json'], {
+        SANDGATE_PORT: '1',
+        TELEGRAM_BOT_TOKEN: '123:abc',
+      });
+      expect(down.code).toBe(1);
+      expect(JSON.parse(down.stdout)).toMatchObject({
+        running: false,
+        configured: ['local', 'telegram'],
+        channels: [
+          { id: 'local', state: 'stopped' },
+          { id: 'telegram', state: 'stopped' },
+        ],
+      });
+    } finally {
+      other.cleanup();
+    }
+  }, 60_000);
+
   it('refuses a second gateway on the same SANDGATE_HOME', async () => {
     await expect(startGatewayProcess(home.home)).rejects.toThrow(/already running with this SANDGATE_HOME/);
   });

@@ -1,57 +1,62 @@
 // `sandgate channels status`: each channel's state and last error, from the running gateway
-// (or, when it is not running, which channels the configuration would start).
+// (or, when it is not running, which channels the configuration would start). Which channels exist
+// comes from channels/registry.ts, the table the gateway builds them from.
 
+import type { ChannelStatus } from '../../../channels/channel.js';
+import { configuredChannelIds } from '../../../channels/registry.js';
 import type { RegisterCommands } from '../cli-env.js';
 import { gatewayClient } from '../gateway-client.js';
 
 interface StatusBody {
-  channels: {
-    id: string;
-    status: {
-      state: string;
-      detail?: string;
-      identity?: string;
-      lastError?: { message: string; at: string };
-    };
-  }[];
+  channels: { id: string; status: ChannelStatus }[];
   queueDepth: number;
   activeRuns: number;
 }
+
+/** One channel as `--json` shows it: flat, `{"id", "state", "detail"?, …}` (DESIGN §9.2). */
+type ChannelLine = { id: string } & ChannelStatus;
 
 export const registerChannelsCommands: RegisterCommands = (program, env) => {
   const channels = program.command('channels').description('channel status');
   channels
     .command('status')
     .option('--json', 'machine-readable output')
-    .description('state of each channel in the running gateway')
+    .description('state of each configured channel (live, when the gateway runs)')
     .action(async (opts: { json?: boolean }) => {
       const client = gatewayClient(env);
-      const config = env.config();
       if (!(await client.running())) {
-        const configured = [
-          'local',
-          ...(config.telegram.botToken ? ['telegram'] : []),
-          ...(config.slack.botToken ? ['slack'] : []),
-          ...(config.whatsapp.enabled ? ['whatsapp'] : []),
-        ];
-        if (opts.json) return env.json({ running: false, configured });
+        const configured = configuredChannelIds(env.config());
+        const lines: ChannelLine[] = configured.map((id) => ({
+          id,
+          state: 'stopped',
+          detail: 'the gateway is not running',
+        }));
+        process.exitCode = 1;
+        if (opts.json) return env.json({ running: false, configured, channels: lines });
         env.out(`The gateway is not running at ${client.baseUrl} (start it with \`npm start\`).`);
         env.out(`Configured channels: ${configured.join(', ')}`);
-        process.exitCode = 1;
         return;
       }
       const res = await client.api('/status');
       const body = (await res.json()) as StatusBody;
-      if (opts.json) return env.json({ running: true, ...body });
-      for (const { id, status } of body.channels) {
+      const lines: ChannelLine[] = body.channels.map(({ id, status }) => ({ id, ...status }));
+      if (opts.json) {
+        return env.json({
+          running: true,
+          channels: lines,
+          queueDepth: body.queueDepth,
+          activeRuns: body.activeRuns,
+        });
+      }
+      for (const line of lines) {
         const extra = [
-          status.identity,
-          status.detail,
-          status.lastError ? `last error: ${status.lastError.message}` : undefined,
+          line.identity,
+          line.detail,
+          line.lastError ? `last error: ${line.lastError.message}` : undefined,
         ]
           .filter(Boolean)
           .join(' — ');
-        env.out(`${id.padEnd(9)} ${status.state}${extra ? `  ${extra}` : ''}`);
+        env.out(`${line.id.padEnd(9)} ${line.state}${extra ? `  ${extra}` : ''}`);
       }
       env.out(`queue: ${body.queueDepth} waiting, ${body.activeRuns} running`);
     });
