@@ -4,12 +4,13 @@
 
 import type { Agent, AgentCommand, ParsedTask } from '../../agents/agent.js';
 import type { Store } from '../store/store.js';
-import type { Command, CommandContext, CommandReply } from './commands.js';
+import type { AgentCall } from './agent-call.js';
+import type { Command } from './commands.js';
 
 export interface AgentCommandDeps {
   store: Pick<Store, 'conversations'>;
-  /** Runs the agent on the task in this command's run (the runner's agent call). */
-  runAgent(agent: string, ctx: CommandContext, task: ParsedTask): Promise<CommandReply>;
+  /** Runs the agent on the task in this command's run: the same call plain text gets. */
+  runAgent: AgentCall;
 }
 
 /** The lane command for an agent that declares one; undefined for an agent that does not. */

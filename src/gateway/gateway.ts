@@ -11,6 +11,7 @@ import type { ModelClient } from '../model/types.js';
 import type { Store } from '../store/store.js';
 import { sleep } from '../timing/clock.js';
 import { type AccessControl, localOwnerOnly } from './access.js';
+import { agentCall } from './agent-call.js';
 import { agentCommand } from './agent-commands.js';
 import { AttachmentSource } from './attachment-source.js';
 import { registerBuiltinCommands } from './builtin-commands.js';
@@ -86,6 +87,12 @@ export class Gateway {
       pollMs: opts.pollMs ?? 250,
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
+    const callAgent = agentCall({
+      agents,
+      attachments,
+      ...(opts.sandboxes ? { sandboxes: opts.sandboxes } : {}),
+      ...(opts.model !== undefined ? { model: opts.model } : {}),
+    });
     this.runner = new Runner({
       store,
       config,
@@ -93,11 +100,10 @@ export class Gateway {
       metrics: this.metrics,
       channels: this.channels,
       agents,
-      attachments,
+      callAgent,
       outbox: this.outbox,
       events: this.events,
       ...(opts.sandboxes ? { sandboxes: opts.sandboxes } : {}),
-      ...(opts.model !== undefined ? { model: opts.model } : {}),
     });
     this.lanes = new LaneQueue<QueuedMessage>(
       config.limits.maxConcurrentRuns,
@@ -123,20 +129,7 @@ export class Gateway {
       },
     });
     for (const agent of agents.values()) {
-      const command = agentCommand(agent, {
-        store,
-        runAgent: async (name, ctx, task) => {
-          const { reply, usage } = await this.runner.runAgent(
-            name,
-            ctx.msg,
-            ctx.runId ?? 0,
-            task.text,
-            ctx,
-            task.options,
-          );
-          return usage ? { ...reply, usage } : reply;
-        },
-      });
+      const command = agentCommand(agent, { store, runAgent: callAgent });
       if (command) this.commands.register(command);
     }
     this.intake = new Intake({

@@ -4,14 +4,13 @@
 // interrupted — never both. If that write fails, the run is settled as failed and logged.
 
 import type { Logger } from 'pino';
-import type { Agent, Progress, RunResult, TaskFile } from '../../agents/agent.js';
+import type { Agent, Progress } from '../../agents/agent.js';
 import type { Channel, DeliveryReceipt } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
-import type { ModelClient, RunUsage } from '../model/types.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { RunState } from '../store/repos/runs-repo.js';
 import type { Store } from '../store/store.js';
-import type { AttachmentSource } from './attachment-source.js';
+import type { AgentCall } from './agent-call.js';
 import type { CommandContext, CommandReply } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
 import type { GatewayEvents } from './gateway-events.js';
@@ -30,10 +29,10 @@ export interface RunnerDeps {
   metrics: GatewayMetrics;
   channels: Map<string, Channel>;
   agents: Map<string, Agent>;
-  attachments: AttachmentSource;
+  /** Runs an agent for plain text (agent-call.ts); agent commands use the same call. */
+  callAgent: AgentCall;
   outbox: Outbox;
   sandboxes?: SandboxLeases;
-  model?: ModelClient;
   events: GatewayEvents;
 }
 
@@ -100,16 +99,16 @@ export class Runner {
   private async execute(msg: QueuedMessage, record: RunRecord): Promise<void> {
     const { store, log, metrics, config } = this.deps;
     const { target } = msg;
-    const agentName =
-      target.kind === 'agent'
-        ? chooseAgent(
+    // A command runs under its name; text under the agent chosen now (route.ts says why now).
+    const kind =
+      target.kind === 'command'
+        ? target.command.name
+        : chooseAgent(
             msg,
             store.conversations.agentFor(msg.conversationKey),
             this.deps.agents.values(),
             config.agents.default,
-          )
-        : undefined;
-    const kind = target.kind === 'command' ? target.command.name : (agentName as string);
+          );
     record.kind = kind;
     const runId = await store.batch.run(() => {
       if (!store.inbound.transition(msg.id, ['queued'], 'running')) return undefined;
@@ -135,17 +134,14 @@ export class Runner {
     let reply: CommandReply | undefined;
     let state: Exclude<RunState, 'running'> = 'done';
     let error: string | undefined;
-    let usage: RunUsage | undefined;
     try {
       if (target.kind === 'command') {
-        const ctx = this.context(msg, runId, target.args, controller.signal, runLog, emit);
-        reply = await target.command.run(ctx);
-        usage = reply?.usage;
+        reply = await target.command.run(
+          this.context(msg, runId, target.args, controller.signal, runLog, emit),
+        );
       } else {
         const ctx = this.context(msg, runId, target.text, controller.signal, runLog, emit);
-        const result = await this.runAgent(agentName, msg, runId, target.text, ctx);
-        reply = result.reply;
-        usage = result.usage;
+        reply = await this.deps.callAgent(kind, ctx, { text: target.text, options: {} });
       }
       if (controller.signal.aborted) throw controller.signal.reason;
     } catch (err) {
@@ -170,7 +166,7 @@ export class Runner {
         textMax: this.textMax(msg),
         ...(receipt ? { replaces: receipt } : {}),
       });
-      store.runs.finish(runId, state, error, usage);
+      store.runs.finish(runId, state, error, reply?.usage);
       store.inbound.transition(msg.id, ['running'], state);
     });
     this.deps.outbox.wake();
@@ -248,73 +244,6 @@ export class Runner {
         if (!sandboxes) return Promise.reject(new Error('no sandbox provider is configured'));
         return sandboxes.acquire(row.conversationKey);
       },
-    };
-  }
-
-  /** Runs an agent by name; used for plain text and by every agent's own command (agent-commands.ts). */
-  async runAgent(
-    name: string | undefined,
-    row: InboundRow,
-    runId: number,
-    text: string,
-    ctx: CommandContext,
-    options: Record<string, string | boolean> = {},
-  ): Promise<{ reply: CommandReply; usage?: RunUsage }> {
-    const agent = name ? this.deps.agents.get(name) : undefined;
-    if (!agent) {
-      const known = [...this.deps.agents.keys()];
-      return {
-        reply: {
-          text: `The ${name ?? 'default'} agent is not available here.${
-            known.length ? ` Available: ${known.join(', ')}.` : ''
-          } /sh and /py still work — see /help.`,
-        },
-      };
-    }
-    const files: TaskFile[] = row.attachments.map((a, i) => ({
-      name: a.name,
-      mime: a.mime,
-      size: a.size,
-      fetch: () => this.deps.attachments.fetch(row, i),
-    }));
-    // The run's child sandboxes (RunContext.spawnSandbox) are deleted when it ends, however it ends.
-    const { sandboxes } = this.deps;
-    const run = { runId, conversationKey: row.conversationKey, signal: ctx.signal, log: ctx.log };
-    const children = sandboxes?.forRun?.(run);
-    let result: RunResult;
-    try {
-      result = await agent.run(
-        {
-          runId,
-          conversationKey: row.conversationKey,
-          senderId: `${row.channel}:${row.senderId}`,
-          text,
-          files,
-          options,
-        },
-        {
-          sandbox: ctx.sandbox,
-          spawnSandbox: (spec) =>
-            children
-              ? children.spawn(spec)
-              : Promise.reject(new Error('child sandboxes are not available here')),
-          model: this.deps.model,
-          emit: ctx.emit,
-          signal: ctx.signal,
-          log: ctx.log,
-        },
-      );
-    } finally {
-      await children?.close();
-    }
-    return {
-      reply: {
-        text: result.text,
-        images: (result.charts ?? []).map((c) => ({ png: c.png, ...(c.title ? { caption: c.title } : {}) })),
-        ...(result.files ? { files: result.files } : {}),
-        ...(result.links ? { links: result.links } : {}),
-      },
-      ...(result.usage ? { usage: result.usage } : {}),
     };
   }
 }
