@@ -99,8 +99,9 @@ describe('agent commands', () => {
   });
 
   it('agents.default picks where plain text goes', async () => {
-    const { say } = await setup({ agents: { default: 'echo' } });
+    const { say, store } = await setup({ agents: { default: 'echo' } });
     expect(await say('hello', 1)).toBe('echo heard: hello');
+    expect(store.runs.list()[0]).toMatchObject({ kind: 'echo', usage: { inputTokens: 3, outputTokens: 4 } });
   });
 
   it('an agents.default that names no agent is reported at start and answered plainly', async () => {
