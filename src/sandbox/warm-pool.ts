@@ -6,6 +6,7 @@
 
 import type { Logger } from 'pino';
 import { cutText } from '../text/cut.js';
+import { backoffDelay } from '../timing/backoff.js';
 import type { SandboxCapacity, Slot } from './capacity.js';
 import { SandboxGoneError } from './errors.js';
 import type { Sandbox, SandboxInfo, SandboxProvider } from './provider.js';
@@ -166,7 +167,7 @@ export class WarmPool {
       return;
     }
     // Back off, then try again: a provider outage must not turn into a create storm.
-    const delay = Math.min(60_000, (this.o.retryMs ?? 2000) * 2 ** this.failures++);
+    const delay = backoffDelay({ initialMs: this.o.retryMs ?? 2000, maxMs: 60_000 }, ++this.failures);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.refill(), delay);
     this.retryTimer.unref();

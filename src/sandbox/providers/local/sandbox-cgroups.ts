@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from '../../../timing/clock.js';
 import type { CgroupProblem, CgroupSupport, Controller, Hierarchy } from './cgroup-probe.js';
 
 export interface CgroupLimits {
@@ -69,8 +70,6 @@ function counter(text: string, key: string): number {
   const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SandboxCgroups {
   /** Controllers actually set up (the probe's list, minus any the kernel refused at init). */
@@ -143,9 +142,13 @@ export class SandboxCgroups {
     if (this.used().some((h) => existsSync(this.dir(h, id)))) await this.destroy(id);
     for (const h of this.used()) {
       const dir = this.dir(h, id);
-      // Another gateway's shutdown may have removed an empty `sandgate` directory since init.
+      // The last sandbox's destroy (here or in another gateway) may have removed empty parents.
       if (!existsSync(this.base(h))) await this.prepare(h, false);
-      await mkdir(dir);
+      await mkdir(dir).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        await this.prepare(h, false);
+        await mkdir(dir);
+      });
       for (const c of h.controllers) if (this.enforced.has(c)) await this.limit(h, dir, c, limits);
       if (h === this.support.jobs) {
         jobsDir = dir;
@@ -225,6 +228,7 @@ export class SandboxCgroups {
       await sleep(10);
     }
     for (const d of dirs) await removeTree(d);
+    await this.release();
     return seen.size;
   }
 
@@ -237,7 +241,7 @@ export class SandboxCgroups {
     return [...found];
   }
 
-  /** Removes the instance directories when no sandbox is left in them (gateway shutdown). */
+  /** Removes the instance directories when no sandbox is left in them. */
   async release(): Promise<void> {
     for (const h of this.used()) {
       await rmdir(this.base(h)).catch(() => undefined);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { sleep } from '../../../timing/clock.js';
 import { findOnPath, type RunAs } from './host-dirs.js';
 
 const run = promisify(execFile);
@@ -89,8 +90,6 @@ export async function probeDisks(uid = process.getuid?.() ?? 1): Promise<DiskSup
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class WorkspaceDisks {
   private readonly disks: string;
