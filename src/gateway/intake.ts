@@ -119,8 +119,8 @@ export class Intake implements InboundSink {
 
   /**
    * At start: messages that were waiting in lanes when the last process stopped, routed again by
-   * the same step (routes hold live command objects, so they are not stored). A command that no
-   * longer exists goes to the agent as text, as before it was queued: the sender was told it queued.
+   * the same step (routes hold live command objects, so they are not stored). A queued command
+   * whose name no longer exists (an upgrade removed it) goes to the agent as text, not dropped.
    */
   resumeQueued(): void {
     const { store, lanes, commands } = this.deps;
