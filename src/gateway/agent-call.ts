@@ -1,7 +1,6 @@
-// Pipeline step 6 for agents: turns a message and its task into the Agent port's Task and
-// RunContext, runs the agent with the run's child sandboxes deleted afterwards however it ends, and
-// turns its RunResult into a reply. A missing agent is answered, not thrown; an agent that throws
-// fails the run (the runner records it).
+// Pipeline step 6 for agents: a message and its task → the Agent port's Task and RunContext → a reply,
+// with the run's child sandboxes deleted however it ends. A missing agent is answered, not thrown;
+// an agent that throws fails the run (the runner records it).
 
 import type { Agent, ParsedTask, RunResult, TaskFile } from '../../agents/agent.js';
 import type { ModelClient } from '../model/types.js';

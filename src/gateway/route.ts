@@ -1,7 +1,6 @@
-// Pipeline step 4 (DESIGN §3): what a message is — a registered command, an unknown one, or text
-// for an agent. The intake decides once and the lane carries the decision to the runner, so a
-// message is never parsed twice; which agent takes text is settled when the run starts (an earlier
-// `/code` in the same lane may have switched the conversation).
+// Pipeline step 4 (DESIGN §3): a registered command, an unknown one, or text for an agent. The intake
+// decides once and the lane carries it to the runner, never parsed twice; which agent takes text is
+// settled when the run starts (an earlier `/code` in the same lane may have switched it).
 
 import type { Agent } from '../../agents/agent.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';

@@ -1,7 +1,6 @@
-// Executes one queued message in its conversation's lane, as the intake routed it: a lane command
-// (/sh, /code …) or the conversation's agent. The reply, the run's final state and the message's
-// state are written in one transaction, so after a crash a message is either answered or marked
-// interrupted — never both. If that write fails, the run is settled as failed and logged.
+// Runs one queued message as the intake routed it (a lane command or the conversation's agent). Reply,
+// run state and message state are written in one transaction — after a crash a message is answered or
+// interrupted, never both; if that write fails, the run is logged and settled as failed.
 
 import type { Logger } from 'pino';
 import type { Agent, Progress } from '../../agents/agent.js';
