@@ -215,26 +215,29 @@ export class TelegramChannel implements Channel {
     }
   }
 
-  /** Polling: invalid updates are skipped (they would never pass); sink failures throw to retry. */
+  /**
+   * Invalid updates are skipped and recorded (a log line with the update id and what is wrong, and
+   * the channel's lastError): they would never pass, and refusing one would make Telegram deliver
+   * it again forever, blocking the chat behind it. Sink failures throw, to retry.
+   */
   private async handleUpdate(raw: unknown): Promise<UpdateOutcome> {
     const parsed = updateSchema.safeParse(raw);
     if (!parsed.success) {
-      this.opts.log.warn({ issues: parsed.error.issues.length }, 'telegram: malformed update skipped');
-      return 'invalid';
+      const id = (raw as { update_id?: unknown } | null)?.update_id;
+      const where = parsed.error.issues.map((i) => i.path.join('.') || '(update)').slice(0, 5);
+      return this.skipped(typeof id === 'number' ? id : undefined, `malformed (${where.join(', ')})`);
     }
-    const msg = parsed.data.message;
+    const edited = parsed.data.message === undefined && parsed.data.edited_message !== undefined;
+    const msg = parsed.data.message ?? parsed.data.edited_message;
     if (!msg) return 'ok';
     if (!this.bot || !this.sink) return 'unavailable';
     let mapped: ReturnType<typeof mapMessage>;
     try {
-      mapped = mapMessage(msg, this.bot, this.files);
+      mapped = mapMessage(msg, this.bot, this.files, { edited });
     } catch (err) {
       // A message we cannot read would otherwise be retried forever and block every later one.
-      this.opts.log.error(
-        { err, updateId: parsed.data.update_id },
-        'telegram: update could not be mapped, skipped',
-      );
-      return 'invalid';
+      this.opts.log.error({ err, updateId: parsed.data.update_id }, 'telegram: update could not be mapped');
+      return this.skipped(parsed.data.update_id, `unreadable: ${(err as Error).message}`);
     }
     if ('skipped' in mapped) {
       this.opts.log.debug(
@@ -245,6 +248,12 @@ export class TelegramChannel implements Channel {
     }
     await this.sink.receive(mapped.inbound);
     return 'ok';
+  }
+
+  private skipped(updateId: number | undefined, why: string): UpdateOutcome {
+    this.opts.log.warn({ updateId, why }, 'telegram: update cannot be processed; skipped');
+    this.statusTracker.failed(`update ${updateId ?? '(no id)'} skipped: ${why}`);
+    return 'invalid';
   }
 
   private handleWebhookUpdate(raw: unknown): Promise<UpdateOutcome> {

@@ -44,6 +44,25 @@ export const documentSchema = z.looseObject({
   file_size: z.number().int().min(0).optional(),
 });
 
+/** Voice, audio, video, video notes and animations: files like documents, with optional names. */
+export const mediaFileSchema = z.looseObject({
+  file_id: z.string().min(1),
+  file_unique_id: z.string().default(''),
+  file_name: z.string().optional(),
+  mime_type: z.string().optional(),
+  file_size: z.number().int().min(0).optional(),
+});
+
+/** MessageOrigin (Bot API 7.0): who wrote a forwarded message, or the message an external reply quotes. */
+export const originSchema = z.looseObject({
+  type: z.string(),
+  sender_user: userSchema.optional(),
+  sender_user_name: z.string().optional(),
+  sender_chat: chatSchema.optional(),
+  chat: chatSchema.optional(),
+  author_signature: z.string().optional(),
+});
+
 export const messageSchema = z.looseObject({
   message_id: z.number().int(),
   date: z.number().int(),
@@ -58,21 +77,47 @@ export const messageSchema = z.looseObject({
   caption_entities: z.array(entitySchema).optional(),
   photo: z.array(photoSizeSchema).optional(),
   document: documentSchema.optional(),
+  voice: mediaFileSchema.optional(),
+  audio: mediaFileSchema.optional(),
+  video: mediaFileSchema.optional(),
+  video_note: mediaFileSchema.optional(),
+  animation: mediaFileSchema.optional(),
+  media_group_id: z.string().optional(),
+  edit_date: z.number().int().optional(),
+  forward_origin: originSchema.optional(),
+  // Before Bot API 7.0 (a self-hosted Bot API server may still send these).
+  forward_from: userSchema.optional(),
+  forward_from_chat: chatSchema.optional(),
+  forward_sender_name: z.string().optional(),
+  forward_date: z.number().int().optional(),
+  is_automatic_forward: z.boolean().optional(),
   reply_to_message: z
     .looseObject({
       message_id: z.number().int(),
       from: userSchema.optional(),
+      sender_chat: chatSchema.optional(),
+      text: z.string().optional(),
+      caption: z.string().optional(),
     })
     .optional(),
+  external_reply: z.looseObject({ origin: originSchema.optional(), chat: chatSchema.optional() }).optional(),
+  quote: z.looseObject({ text: z.string() }).optional(),
 });
 
 export const updateSchema = z.looseObject({
   update_id: z.number().int().min(0),
   message: messageSchema.optional(),
+  edited_message: messageSchema.optional(),
 });
 
+export type TgUser = z.infer<typeof userSchema>;
 export type TgMessage = z.infer<typeof messageSchema>;
 export type TgEntity = z.infer<typeof entitySchema>;
+export type TgOrigin = z.infer<typeof originSchema>;
 
-/** The update types the channel asks Telegram for (polling and webhook alike). */
-export const ALLOWED_UPDATES = ['message'] as const;
+/**
+ * The update types the channel asks Telegram for (polling and webhook alike). Edits are asked for so
+ * that an edit is answered (it is not processed) instead of vanishing: Telegram sends nothing the
+ * bot did not ask for.
+ */
+export const ALLOWED_UPDATES = ['message', 'edited_message'] as const;

@@ -1,7 +1,8 @@
 // The webhook endpoint the channel offers the gateway's HTTP server (Channel.routes). Telegram signs nothing; the only proof a
 // request comes from Telegram is the secret_token we gave setWebhook, echoed in a header: wrong or
 // missing → 401. A 200 goes back only once the update is persisted, so anything else makes Telegram
-// deliver it again.
+// deliver it again — which is why an update that can never be processed also gets a 200 (it is
+// recorded by the channel): a 4xx would have Telegram redeliver it forever, blocking the chat.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -42,7 +43,8 @@ export function createWebhookRoute(opts: {
     try {
       update = JSON.parse(body);
     } catch {
-      return answer(400, { ok: false, description: 'body is not JSON' });
+      opts.log.warn({ bytes: Buffer.byteLength(body) }, 'telegram webhook: body is not JSON; skipped');
+      return answer(200, { ok: true, description: 'skipped: body is not JSON' });
     }
     let outcome: UpdateOutcome;
     try {
@@ -51,7 +53,7 @@ export function createWebhookRoute(opts: {
       opts.log.warn({ err }, 'telegram webhook: update not accepted; Telegram will retry');
       return answer(500, { ok: false, description: 'not accepted, retry later' });
     }
-    if (outcome === 'invalid') return answer(400, { ok: false, description: 'not a Telegram update' });
+    if (outcome === 'invalid') return answer(200, { ok: true, description: 'skipped: cannot be processed' });
     if (outcome === 'unavailable') return answer(503, { ok: false, description: 'not ready' });
     return answer(200, { ok: true });
   };

@@ -58,7 +58,8 @@ describe('telegram webhook', () => {
   it('registers the URL and secret with Telegram and serves the URL path', async () => {
     expect(route?.path).toBe('/hooks/telegram');
     expect(fake.state.webhook).toEqual({ url: `${base}/hooks/telegram`, secretToken: SECRET });
-    expect(fake.callsOf('setWebhook')[0]?.params.allowed_updates).toEqual(['message']);
+    // Edits are asked for, so an edited message is answered instead of silently never arriving.
+    expect(fake.callsOf('setWebhook')[0]?.params.allowed_updates).toEqual(['message', 'edited_message']);
     expect(fake.callsOf('getUpdates')).toHaveLength(0);
     expect(c.channel.status()).toMatchObject({ state: 'connected', identity: '@sandgate_test_bot' });
   });
@@ -70,13 +71,26 @@ describe('telegram webhook', () => {
     expect(c.sink.attempts).toBe(0);
   });
 
-  it('answers 400 to a body that is not a Telegram update', async () => {
-    expect((await post('{not json', SECRET)).status).toBe(400);
-    expect((await post(JSON.stringify({ hello: 'world' }), SECRET)).status).toBe(400);
+  it('accepts (200) and records an update that cannot be processed, so Telegram does not redeliver it forever', async () => {
+    expect((await post('{not json', SECRET)).status).toBe(200);
+    expect((await post(JSON.stringify({ hello: 'world' }), SECRET)).status).toBe(200);
     expect((await post(JSON.stringify({ update_id: 5, message: { text: 'no chat' } }), SECRET)).status).toBe(
-      400,
+      200,
     );
     expect(c.sink.attempts).toBe(0);
+    // Recorded where the owner looks: the channel's last error names the update.
+    expect(c.channel.status().lastError?.message).toMatch(/update 5 skipped: malformed \(message\./);
+    // The chat is not blocked behind it: the next update goes through.
+    expect((await post(update(6, 'after the bad one'), SECRET)).status).toBe(200);
+    expect(c.sink.received.map((m) => m.text)).toEqual(['after the bad one']);
+  });
+
+  it('a malformed update pushed by Telegram is delivered once, then the chat goes on', async () => {
+    fake.pushUpdate({ message: { message_id: 1, text: 'no chat, no date' } });
+    fake.pushText('next');
+    const [msg] = await c.sink.waitFor(1);
+    expect(msg?.text).toBe('next');
+    expect(fake.state.webhookAttempts.map((a) => a.status)).toEqual([200, 200]);
   });
 
   it('answers 200 once the update is in the sink, and 500 while the sink refuses it', async () => {

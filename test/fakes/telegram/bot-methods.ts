@@ -46,6 +46,7 @@ export const METHODS: Record<string, Method> = {
     if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken))
       return bad('secret token contains unallowed characters');
     ctx.state.webhook = secretToken === undefined ? { url } : { url, secretToken };
+    rememberAllowedUpdates(ctx);
     if (obj(ctx.params, 'drop_pending_updates') === true) ctx.state.updates = [];
     void ctx.state.pushWebhook();
     return ok(true);
@@ -59,6 +60,7 @@ export const METHODS: Record<string, Method> = {
         "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       );
     }
+    rememberAllowedUpdates(ctx);
     const offset = num(ctx.params, 'offset');
     if (offset !== undefined && offset > 0) s.confirm(offset);
     const from = Math.max(offset ?? 0, s.confirmedOffset);
@@ -187,3 +189,13 @@ export const METHODS: Record<string, Method> = {
     return ok(true);
   },
 };
+
+/** `allowed_updates` sticks until a later call changes it (Bot API: getUpdates, setWebhook). */
+function rememberAllowedUpdates(ctx: {
+  state: { allowedUpdates: string[] | undefined };
+  params: Record<string, unknown>;
+}) {
+  const allowed = obj(ctx.params, 'allowed_updates');
+  if (Array.isArray(allowed))
+    ctx.state.allowedUpdates = allowed.filter((t): t is string => typeof t === 'string');
+}

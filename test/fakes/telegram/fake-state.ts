@@ -37,7 +37,7 @@ export interface StoredMessage {
   messageId: number;
   threadId?: number;
   fromBot: boolean;
-  kind: 'text' | 'photo' | 'document';
+  kind: 'text' | 'photo' | 'document' | 'other';
   /** What the user sees (HTML rendered), for text messages and captions. */
   text?: string;
   /** Exactly what the bot sent as text, with parse_mode. */
@@ -84,6 +84,11 @@ export class FakeState {
   private fileSeq = 0;
   commands: Json[] = [];
   webhook: { url: string; secretToken?: string } | undefined;
+  /**
+   * The update types the bot asked for (getUpdates / setWebhook `allowed_updates`, remembered like
+   * Telegram does); others are never delivered. Telegram's default leaves out a few rare types only.
+   */
+  allowedUpdates: string[] | undefined;
   webhookAttempts: WebhookAttempt[] = [];
   webhookRetryMs = 100;
   private pushing = false;
@@ -139,7 +144,17 @@ export class FakeState {
   }
 
   available(offset: number, limit: number): Json[] {
+    this.dropUnwanted();
     return this.updates.filter((u) => (u.update_id as number) >= offset).slice(0, limit);
+  }
+
+  /** Telegram does not keep updates of a type the bot did not ask for. */
+  private dropUnwanted(): void {
+    const allowed = this.allowedUpdates;
+    if (!allowed || allowed.length === 0) return;
+    this.updates = this.updates.filter((u) =>
+      Object.keys(u).some((k) => k !== 'update_id' && allowed.includes(k)),
+    );
   }
 
   wake(): void {
@@ -156,6 +171,7 @@ export class FakeState {
     if (this.pushing || !this.webhook) return;
     this.pushing = true;
     try {
+      this.dropUnwanted();
       while (!this.closed && this.webhook && this.updates.length > 0) {
         const update = this.updates[0]!;
         const { url, secretToken } = this.webhook;

@@ -20,13 +20,15 @@ import {
   type TgChatJson,
   type TgUserJson,
 } from './fake-state.js';
-import { parseBody } from './multipart.js';
+import { INVALID_UTF8, parseBody } from './multipart.js';
 import {
   buildMessage,
   DEFAULT_USER,
   documentContent,
+  entitiesFor,
   groupChat,
   type MessageSpec,
+  mediaContent,
   photoContent,
   privateChat,
 } from './update-builders.js';
@@ -104,6 +106,57 @@ export class FakeTelegram {
   ): { update: Json; message: Json } {
     const message = buildMessage(this.state, spec, documentContent(this.state, data, spec));
     return { update: this.pushUpdate({ message }), message };
+  }
+
+  /** A message with any content (a sticker, a poll, a voice note …) as a user sends it. */
+  pushMessage(content: Json, spec: MessageSpec = {}): { update: Json; message: Json } {
+    const message = buildMessage(this.state, spec, content);
+    return { update: this.pushUpdate({ message }), message };
+  }
+
+  pushMedia(
+    kind: 'voice' | 'audio' | 'video' | 'video_note' | 'animation',
+    data: Buffer,
+    spec: MessageSpec & { fileName?: string; mimeType?: string; caption?: string } = {},
+  ): { update: Json; message: Json } {
+    return this.pushMessage(mediaContent(this.state, kind, data, spec), spec);
+  }
+
+  /**
+   * The user edits an earlier message: an `edited_message` update with the same message id, the new
+   * text and an edit_date (delivered only when the bot asked for edited_message updates).
+   */
+  pushEdit(original: Json, text: string): { update: Json; message: Json } {
+    const message: Json = { ...original, text, edit_date: Math.floor(Date.now() / 1000) };
+    delete message.entities;
+    const ents = entitiesFor(text);
+    if (ents.length > 0) message.entities = ents;
+    return { update: this.pushUpdate({ edited_message: message }), message };
+  }
+
+  /**
+   * Several files sent as one album: one message (and update) per file, sharing a media_group_id,
+   * each with its own caption if given (Telegram shows the first caption under the album).
+   */
+  pushAlbum(
+    items: { data: Buffer; caption?: string; fileName?: string }[],
+    spec: MessageSpec = {},
+  ): { updates: Json[]; messages: Json[] } {
+    const mediaGroupId = spec.mediaGroupId ?? String(13_000_000_000_000 + Math.floor(Math.random() * 1e9));
+    const updates: Json[] = [];
+    const messages: Json[] = [];
+    for (const item of items) {
+      const content = item.fileName
+        ? documentContent(this.state, item.data, {
+            fileName: item.fileName,
+            ...(item.caption ? { caption: item.caption } : {}),
+          })
+        : photoContent(this.state, item.data, item.caption);
+      const message = buildMessage(this.state, { ...spec, mediaGroupId }, content);
+      messages.push(message);
+      updates.push(this.pushUpdate({ message }));
+    }
+    return { updates, messages };
   }
 
   readonly defaultUser = DEFAULT_USER;
@@ -249,6 +302,13 @@ export class FakeTelegram {
       finish(401, r);
       return send(res, 401, r);
     }
+    if (!wellFormedStrings(parsed.fields)) {
+      // The real Bot API decodes every string parameter as UTF-8: half a surrogate pair (a lone
+      // surrogate in a JSON string, or bytes that are not UTF-8 in a form) is refused outright.
+      const r = fail(400, 'Bad Request: strings must be encoded in UTF-8');
+      finish(400, r);
+      return send(res, 400, r);
+    }
     const failure = this.failures.take(method);
     if (failure?.kind === 'drop-before') {
       finish(0);
@@ -288,6 +348,16 @@ export class FakeTelegram {
     }
     return id < 0 ? { id, type: 'supergroup', title: 'Group' } : { id, type: 'private', first_name: 'User' };
   }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** False when any string (nested in objects and arrays too) has a lone surrogate or a decoding error. */
+function wellFormedStrings(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value) && !value.includes(INVALID_UTF8);
+  if (Array.isArray(value)) return value.every(wellFormedStrings);
+  if (value && typeof value === 'object') return Object.values(value).every(wellFormedStrings);
+  return true;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

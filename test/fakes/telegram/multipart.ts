@@ -2,6 +2,21 @@
 // reader is tolerant on purpose: grammY writes `content-disposition:form-data;name="x";filename=a b.png`
 // (no spaces, unquoted filename), curl and undici write the textbook form; both must work.
 
+/**
+ * Put in place of a form field whose bytes are not valid UTF-8 (a private-use marker no client
+ * sends), so the method call can be refused like the real Bot API does.
+ */
+export const INVALID_UTF8 = '\u{10fffd}invalid-utf8\u{10fffd}';
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeField(data: Buffer): string {
+  try {
+    return strictUtf8.decode(data);
+  } catch {
+    return INVALID_UTF8;
+  }
+}
+
 export interface UploadedFile {
   filename: string;
   contentType: string;
@@ -24,7 +39,7 @@ export function parseBody(contentType: string | undefined, body: Buffer, query: 
     return { fields, files };
   }
   if (ct.startsWith('application/x-www-form-urlencoded')) {
-    Object.assign(fields, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+    Object.assign(fields, Object.fromEntries(new URLSearchParams(decodeField(body))));
     return { fields, files };
   }
   if (ct.startsWith('multipart/form-data')) {
@@ -35,7 +50,7 @@ export function parseBody(contentType: string | undefined, body: Buffer, query: 
       if (part.filename !== undefined) {
         files[part.name] = { filename: part.filename, contentType: part.contentType, data: part.data };
       } else {
-        fields[part.name] = part.data.toString('utf8');
+        fields[part.name] = decodeField(part.data);
       }
     }
     return { fields, files };

@@ -21,7 +21,36 @@ export interface MessageSpec {
   threadId?: number;
   /** Message id (in the same chat) this one replies to; the bot's own messages included. */
   replyTo?: number;
+  /** The part of the replied-to message the sender quoted (TextQuote). */
+  quote?: string;
+  /** Forwarded: the original author (MessageOriginUser) or a channel (MessageOriginChannel). */
+  forwardFrom?: TgUserJson | { channel: TgChatJson };
+  /**
+   * Sent on behalf of a chat (Bot API 5.0): the group itself for an anonymous admin, with `from`
+   * the fake @GroupAnonymousBot user; a channel for a linked channel's post.
+   */
+  senderChat?: TgChatJson;
+  /** A linked channel's post mirrored into its discussion group: from 777000, is_automatic_forward. */
+  automaticForward?: boolean;
+  /** Several files sent as one album share this id. */
+  mediaGroupId?: string;
 }
+
+/** The fake sender users Telegram puts in `from` for messages sent on behalf of a chat. */
+export const GROUP_ANONYMOUS_BOT: TgUserJson = {
+  id: 1087968824,
+  is_bot: true,
+  first_name: 'Group',
+  username: 'GroupAnonymousBot',
+};
+export const TELEGRAM_SERVICE_USER: TgUserJson = { id: 777000, is_bot: false, first_name: 'Telegram' };
+/** `from` of a message a user sent as a channel (not an automatic forward). */
+export const CHANNEL_BOT: TgUserJson = {
+  id: 136817688,
+  is_bot: true,
+  first_name: 'Channel',
+  username: 'Channel_Bot',
+};
 
 export function privateChat(user: TgUserJson = DEFAULT_USER): TgChatJson {
   return {
@@ -52,15 +81,28 @@ export function entitiesFor(text: string): Json[] {
 }
 
 export function buildMessage(state: FakeState, spec: MessageSpec, content: Json): Json {
-  const from = spec.from ?? DEFAULT_USER;
+  const onBehalf = spec.senderChat?.type === 'channel' ? CHANNEL_BOT : GROUP_ANONYMOUS_BOT;
+  const from =
+    spec.from ?? (spec.automaticForward ? TELEGRAM_SERVICE_USER : spec.senderChat ? onBehalf : DEFAULT_USER);
   const chat = spec.chat ?? privateChat(from);
+  const date = Math.floor(Date.now() / 1000);
   const msg: Json = {
     message_id: state.messageId(chat.id),
-    date: Math.floor(Date.now() / 1000),
+    date,
     chat,
     from,
     ...content,
   };
+  if (spec.senderChat) msg.sender_chat = spec.senderChat;
+  if (spec.automaticForward) msg.is_automatic_forward = true;
+  if (spec.mediaGroupId !== undefined) msg.media_group_id = spec.mediaGroupId;
+  if (spec.forwardFrom) {
+    msg.forward_origin =
+      'channel' in spec.forwardFrom
+        ? { type: 'channel', date: date - 60, chat: spec.forwardFrom.channel, message_id: 1 }
+        : { type: 'user', date: date - 60, sender_user: spec.forwardFrom };
+  }
+  if (spec.quote !== undefined) msg.quote = { text: spec.quote, position: 0, is_manual: true };
   if (spec.threadId !== undefined)
     Object.assign(msg, { message_thread_id: spec.threadId, is_topic_message: true });
   if (spec.replyTo !== undefined) {
@@ -81,7 +123,13 @@ export function buildMessage(state: FakeState, spec: MessageSpec, content: Json)
     chatId: chat.id,
     messageId: msg.message_id as number,
     fromBot: false,
-    kind: content.photo ? 'photo' : content.document ? 'document' : 'text',
+    kind: content.photo
+      ? 'photo'
+      : content.document
+        ? 'document'
+        : typeof content.text === 'string'
+          ? 'text'
+          : 'other',
     edits: 0,
     json: msg,
     ...(spec.threadId === undefined ? {} : { threadId: spec.threadId }),
@@ -125,4 +173,29 @@ export function documentContent(
     },
     ...(opts.caption === undefined ? {} : { caption: opts.caption }),
   };
+}
+
+/** A voice note, audio file, video, video note or animation (file_name only where Telegram sends one). */
+export function mediaContent(
+  state: FakeState,
+  kind: 'voice' | 'audio' | 'video' | 'video_note' | 'animation',
+  data: Buffer,
+  opts: { fileName?: string; mimeType?: string; caption?: string } = {},
+): Json {
+  const f = state.addFile(data, {
+    dir: kind === 'voice' ? 'voice' : 'videos',
+    filename: opts.fileName ?? kind,
+  });
+  const file: Json = { file_id: f.fileId, file_unique_id: f.uniqueId, file_size: f.size };
+  if (opts.fileName !== undefined) file.file_name = opts.fileName;
+  if (opts.mimeType !== undefined) file.mime_type = opts.mimeType;
+  if (kind === 'voice' || kind === 'audio') file.duration = 3;
+  else
+    Object.assign(file, {
+      duration: 3,
+      width: 240,
+      height: 240,
+      ...(kind === 'video_note' ? { length: 240 } : {}),
+    });
+  return { [kind]: file, ...(opts.caption === undefined ? {} : { caption: opts.caption }) };
 }
