@@ -150,8 +150,19 @@ export const configSchema = z.object({
         .object({
           /** bwrap, or "none" to run code unisolated as the gateway user (unsafe; warned at every start). */
           isolation: z.enum(['bwrap', 'none']).default('bwrap'),
+          /** Memory of the whole sandbox (cgroup; its /tmp and /dev/shm included), and of each process. */
           memoryMb: z.coerce.number().int().min(64).default(2048),
+          /** Processes (and threads) of the whole sandbox at once (cgroup pids controller). */
           maxProcesses: z.coerce.number().int().min(8).default(256),
+          /** CPUs' worth of time each sandbox may use (cgroup CPU quota; 1.5 = one and a half cores); 0 = no limit. */
+          cpus: z.coerce.number().min(0).max(1024).default(1),
+          /** Size of each new sandbox's workspace filesystem (a loop-mounted ext4 image; needs root); 0 = no limit. */
+          diskMb: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .refine((n) => n === 0 || n >= 16, 'must be 0 (no limit) or at least 16')
+            .default(5120),
           maxFileMb: z.coerce.number().int().min(1).default(512),
           cpuSeconds: z.coerce.number().int().min(1).default(600),
           /** Size of each sandbox's private /tmp. */
@@ -233,3 +244,4 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema> & { home: string };
+export type ConfigInput = z.input<typeof configSchema>;
