@@ -20,6 +20,7 @@ import type { Config } from '../config/schema.js';
 import { CommandRegistry } from '../gateway/commands.js';
 import { Gateway } from '../gateway/gateway.js';
 import { acquireInstanceLock } from '../gateway/instance-lock.js';
+import { channelLoginRoutes } from '../http/api/channel-login.js';
 import { messageStatusRoutes } from '../http/api/message-status.js';
 import { statusRoutes } from '../http/api/status.js';
 import { createDashboardRoutes } from '../http/dashboard/index.js';
@@ -154,6 +155,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         api.route('/local', messageStatusRoutes(store));
         sandboxes.mountApi(api);
         api.route('/status', statusRoutes(gateway));
+        api.route('/channels', channelLoginRoutes(gateway.channels));
       },
     });
     sandboxes.attach(server as Server);

@@ -1,11 +1,12 @@
 // `sandgate channels status`: each channel's state and last error, from the running gateway
 // (or, when it is not running, which channels the configuration would start). Which channels exist
-// comes from channels/registry.ts, the table the gateway builds them from.
+// comes from channels/registry.ts, the table the gateway builds them from. `channels login` links WhatsApp.
 
 import type { ChannelStatus } from '../../../channels/channel.js';
 import { configuredChannelIds } from '../../../channels/registry.js';
 import type { RegisterCommands } from '../cli-env.js';
 import { gatewayClient } from '../gateway-client.js';
+import { loginCommand } from './channel-login.js';
 
 interface StatusBody {
   channels: { id: string; status: ChannelStatus }[];
@@ -17,7 +18,7 @@ interface StatusBody {
 type ChannelLine = { id: string } & ChannelStatus;
 
 export const registerChannelsCommands: RegisterCommands = (program, env) => {
-  const channels = program.command('channels').description('channel status');
+  const channels = program.command('channels').description('channel status, and linking WhatsApp');
   channels
     .command('status')
     .option('--json', 'machine-readable output')
@@ -60,4 +61,10 @@ export const registerChannelsCommands: RegisterCommands = (program, env) => {
       }
       env.out(`queue: ${body.queueDepth} waiting, ${body.activeRuns} running`);
     });
+  channels
+    .command('login')
+    .argument('<channel>', 'whatsapp')
+    .option('--phone <number>', 'link with a pairing code for this number instead of a QR (headless servers)')
+    .description('link WhatsApp as a device: scan the QR (or enter the pairing code) on your phone')
+    .action((channel: string, opts: { phone?: string }) => loginCommand(env, channel, opts));
 };
