@@ -1,5 +1,6 @@
-// The sandbox part of the running gateway: the provider chosen by config, one leased sandbox per
-// conversation, the sandbox chat commands (/sh /py /preview /files /get) and the preview proxy.
+// The sandbox part of the running gateway: the provider chosen by config, the shared capacity and
+// conversation leases, the sandbox chat commands (/sh /py /preview /files /get), the preview proxy
+// (for providers that have one) and /api/sandboxes. Composes only; handlers live in src/http/api.
 
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -7,6 +8,8 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { CommandRegistry } from '../gateway/commands.js';
+import { type SandboxAdmin, sandboxesRoutes } from '../http/api/sandboxes.js';
+import type { SandboxCapacity } from '../sandbox/capacity.js';
 import type { ConversationSandboxes } from '../sandbox/conversation-sandboxes.js';
 import {
   createConversationSandboxes,
@@ -14,7 +17,7 @@ import {
   createSandboxProvider,
 } from '../sandbox/factory.js';
 import { attachPreviewUpgrade, createPreviewRoutes } from '../sandbox/preview/preview-routes.js';
-import { LocalSandboxProvider } from '../sandbox/providers/local/local-provider.js';
+import type { SandboxProvider } from '../sandbox/provider.js';
 
 /** The preview HMAC key: derived from the gateway token, so rotating the token revokes every link. */
 export function previewSecretFrom(token: string): string {
@@ -23,7 +26,11 @@ export function previewSecretFrom(token: string): string {
 
 export interface SandboxLayer {
   leases: ConversationSandboxes;
-  provider: ReturnType<typeof createSandboxProvider>;
+  provider: SandboxProvider;
+  /** The shared live cap: conversation leases, the warm pool and run children use it; eval and MCP will. */
+  capacity: SandboxCapacity;
+  /** Listing and removal by id, whoever holds the sandbox (/api/sandboxes, the dashboard). */
+  admin: SandboxAdmin;
   mount(root: Hono): void;
   /** /api/sandboxes: list, delete, gc — what `sandgate sandboxes` uses while the gateway runs. */
   mountApi(api: Hono): void;
@@ -36,56 +43,50 @@ export function assembleSandboxes(
   deps: { token: string; publicUrl: string; log: Logger; commands: CommandRegistry },
 ): SandboxLayer {
   const log = deps.log;
-  const provider = createSandboxProvider(config, {
+  const provider: SandboxProvider = createSandboxProvider(config, {
     home: config.home,
     publicUrl: deps.publicUrl,
     previewSecret: previewSecretFrom(deps.token),
     log,
+    ownsHome: true,
   });
+  void provider.init?.().catch((err) => log.warn({ err }, 'sandbox provider set-up failed'));
   const leases = createConversationSandboxes(config, provider, log);
   for (const command of Object.values(createSandboxCommandsFromConfig(config)))
     deps.commands.register(command);
+  const admin: SandboxAdmin = {
+    list: () => provider.list({ labels: { sandgate: '1' } }),
+    leases: () => leases.list(),
+    slots: () => leases.capacity.list(),
+    remove: (id) => leases.remove(id),
+    gc: () => leases.gc(),
+  };
   let detach: (() => void) | undefined;
   void leases.gc().catch((err) => log.warn({ err }, 'sandbox clean-up at start failed'));
   return {
     leases,
     provider,
-    // Daytona serves its own signed preview URLs; only local sandboxes go through our proxy.
+    capacity: leases.capacity,
+    admin,
+    // A provider with its own preview links (Daytona) has no connectPort: nothing to proxy.
     mount: (root) => {
-      if (!(provider instanceof LocalSandboxProvider)) return;
+      if (!provider.connectPort) return;
       root.route(
         '/preview',
         createPreviewRoutes({ provider, log, allowSameOrigin: config.sandbox.previewSameOrigin }),
       );
     },
     mountApi: (api) => {
-      api.get('/sandboxes', async (c) => {
-        const leased = new Map(leases.list().map((l) => [l.sandboxId, l]));
-        const all = await provider.list({ labels: { sandgate: '1' } });
-        return c.json(
-          all.map((s) => ({
-            ...s,
-            conversation: leased.get(s.id)?.conversationKey ?? s.labels.conversation,
-            busy: leased.get(s.id)?.busy ?? false,
-          })),
-        );
-      });
-      api.delete('/sandboxes/:id', async (c) => {
-        const box = await provider.get(c.req.param('id'));
-        if (!box) return c.json({ error: 'no such sandbox' }, 404);
-        await box.delete();
-        return c.json({ deleted: box.id });
-      });
-      api.post('/sandboxes/gc', async (c) => c.json(await leases.gc()));
+      api.route('/sandboxes', sandboxesRoutes(admin));
     },
     attach: (server) => {
-      if (provider instanceof LocalSandboxProvider)
+      if (provider.connectPort)
         detach = attachPreviewUpgrade(server, { provider, log, basePath: '/preview' });
     },
     shutdown: async () => {
       detach?.();
       await leases.shutdown();
-      if ('shutdown' in provider && typeof provider.shutdown === 'function') await provider.shutdown();
+      await provider.shutdown?.();
     },
   };
 }

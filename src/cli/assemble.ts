@@ -142,9 +142,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
             gateway,
             local,
             sandboxes: {
-              list: () => sandboxes.provider.list({ labels: { sandgate: '1' } }),
+              list: () => sandboxes.admin.list(),
               remove: async (id) => {
-                await (await sandboxes.provider.get(id))?.delete();
+                await sandboxes.admin.remove(id);
               },
             },
             log: log.child({ part: 'dashboard' }),

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { cutText } from '../text/cut.js';
 import { LineSplitter, parseDriverLine, toChart } from './driver-protocol.js';
-import { DEFAULT_OUTPUT_CAP, TRUNCATED } from './output-cap.js';
+import { TRUNCATED } from './output-cap.js';
 import type { CodeError, CodeRunResult, HostCallHandler, RunCodeOptions } from './provider.js';
 
 export interface DriverTransport {
@@ -31,9 +31,10 @@ export interface CodeSessionOptions {
   start: StartDriver;
   log: Logger;
   defaultTimeoutMs: number;
-  outputCap?: number;
-  /** How long an interrupted run may take to stop before the context is killed. */
-  interruptGraceMs?: number;
+  /** Characters kept per stream of one run (sandbox.outputMaxBytes). */
+  outputCap: number;
+  /** How long an interrupted run may take to stop before the context is killed (sandbox.interruptGraceMs). */
+  interruptGraceMs: number;
   readyTimeoutMs?: number;
 }
 
@@ -131,7 +132,7 @@ export class CodeSession {
     const driver = await this.ensureDriver();
     const id = this.nextRunId++;
     const timeoutMs = opts.timeoutMs ?? this.o.defaultTimeoutMs;
-    const cap = this.o.outputCap ?? DEFAULT_OUTPUT_CAP;
+    const cap = this.o.outputCap;
     return await new Promise<CodeRunResult>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let grace: NodeJS.Timeout | undefined;
@@ -180,7 +181,7 @@ export class CodeSession {
           if (this.driver === driver) this.driver = undefined;
           void driver.transport.kill().catch(() => undefined);
           state.finish(this.result(state, undefined, [], true));
-        }, this.o.interruptGraceMs ?? 3000);
+        }, this.o.interruptGraceMs);
       };
       this.current = state;
       startClock();
@@ -214,7 +215,7 @@ export class CodeSession {
       return;
     }
     if (!run || msg.id !== run.id) return;
-    const cap = this.o.outputCap ?? DEFAULT_OUTPUT_CAP;
+    const cap = this.o.outputCap;
     if (msg.type === 'stdout' || msg.type === 'stderr') {
       const room = cap - run[msg.type].length;
       if (room > 0) run[msg.type] += cutText(msg.text, room);

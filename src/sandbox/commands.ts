@@ -3,6 +3,7 @@
 // User mistakes and sandbox trouble come back as replies; only programming errors throw.
 
 import { basename } from 'node:path';
+import { SANDBOX_DEFAULTS } from '../config/defaults.js';
 import type { Command, CommandContext, CommandReply } from '../gateway/commands.js';
 import { cleanOutput, clip, fence, humanSize, seconds, unfence } from './chat-format.js';
 import {
@@ -11,6 +12,7 @@ import {
   SandboxPathError,
   SandboxUnavailableError,
 } from './errors.js';
+import { fullOutput } from './full-output.js';
 
 /** The part of a command's context these commands use (tests hand in just this). */
 export type SandboxCommandContext = Pick<CommandContext, 'args' | 'sandbox' | 'signal'>;
@@ -73,16 +75,22 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       const err = cleanOutput(r.stderr)
         .replace(/\n?\[timed out after [^\]]*\]\n?/, '')
         .trimEnd();
-      if (out.trim()) parts.push(fence(clip(out.trimEnd(), err ? Math.floor(max * 0.7) : max)));
-      if (err) parts.push(`stderr:\n${fence(clip(err, out.trim() ? Math.floor(max * 0.3) : max))}`);
+      const shown = {
+        stdout: err ? Math.floor(max * 0.7) : max,
+        stderr: out.trim() ? Math.floor(max * 0.3) : max,
+      };
+      if (out.trim()) parts.push(fence(clip(out.trimEnd(), shown.stdout)));
+      if (err) parts.push(`stderr:\n${fence(clip(err, shown.stderr))}`);
       if (!out.trim() && !err) parts.push('(no output)');
+      const full = fullOutput('sh', { stdout: out.trimEnd(), stderr: err }, shown);
+      if (full) parts.push(full.note);
       if (r.timedOut)
         parts.push(
           `⏱ Timed out after ${seconds(o.timeoutMs)}: the command and everything it started were stopped.`,
         );
       else if (ctx.signal.aborted) parts.push('Cancelled.');
       else parts.push(`exit ${r.exitCode} · ${took}`);
-      return { text: parts.join('\n') };
+      return { text: parts.join('\n'), ...(full ? { files: [full.file] } : {}) };
     });
 
   const py: Handler = (args, ctx) =>
@@ -97,8 +105,10 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       const parts: string[] = [];
       const out = cleanOutput(r.stdout).trimEnd();
       const err = cleanOutput(r.stderr).trimEnd();
-      if (out) parts.push(fence(clip(out, Math.floor(max * 0.6))));
-      if (err) parts.push(`stderr:\n${fence(clip(err, Math.floor(max * 0.2)))}`);
+      const shown = { stdout: Math.floor(max * 0.6), stderr: Math.floor(max * 0.2) };
+      if (out) parts.push(fence(clip(out, shown.stdout)));
+      if (err) parts.push(`stderr:\n${fence(clip(err, shown.stderr))}`);
+      const full = fullOutput('py', { stdout: out, stderr: err }, shown);
       if (r.timedOut) parts.push(`⏱ ${r.error?.value ?? `Timed out after ${seconds(o.timeoutMs)}.`}`);
       else if (r.error) {
         const tb = cleanOutput(r.error.traceback).trimEnd();
@@ -106,9 +116,14 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
         if (tb) parts.push(fence(clip(tb, Math.floor(max * 0.3))));
       }
       if (r.charts.length) parts.push(`${r.charts.length} chart${r.charts.length > 1 ? 's' : ''}`);
+      if (full) parts.push(full.note);
       if (!parts.length) parts.push('(no output)');
       const images = r.charts.map((c) => ({ png: c.png, caption: c.title || `${c.type} chart` }));
-      return images.length ? { text: parts.join('\n'), images } : { text: parts.join('\n') };
+      return {
+        text: parts.join('\n'),
+        ...(images.length ? { images } : {}),
+        ...(full ? { files: [full.file] } : {}),
+      };
     });
 
   const preview: Handler = (args, ctx) =>
@@ -120,7 +135,7 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
         };
       }
       const box = await ctx.sandbox();
-      const ttl = o.previewTtlSec ?? 3600;
+      const ttl = o.previewTtlSec ?? SANDBOX_DEFAULTS.previewTtlSec;
       const { url, expiresAt } = await box.previewUrl(port, { ttlSec: ttl });
       const mins = Math.max(1, Math.round((expiresAt.getTime() - Date.now()) / 60_000));
       return {

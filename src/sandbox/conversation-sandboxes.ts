@@ -11,8 +11,10 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SandboxCapacity, type Slot, type SlotHolder } from './capacity.js';
 import { SandboxGoneError } from './errors.js';
+import { collectOrphans } from './orphan-gc.js';
 import type { Sandbox, SandboxProvider } from './provider.js';
 import { RUN_LABEL, RunSandboxes } from './run-sandboxes.js';
+import { sandboxView } from './sandbox-view.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface ConversationSandboxesOptions {
@@ -69,6 +71,8 @@ export class ConversationSandboxes {
   private readonly pending = new Map<string, Promise<Entry>>();
   /** Runs in progress per conversation: their sandbox is busy between calls too. */
   private readonly runs = new Map<string, number>();
+  /** Ids of the runs in progress (their children carry the run label). */
+  private readonly liveRuns = new Set<string>();
   private readonly base: Record<string, string>;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
@@ -122,6 +126,7 @@ export class ConversationSandboxes {
   forRun(run: { runId: number; conversationKey: string; signal: AbortSignal; log: Logger }): RunSandboxes {
     const key = run.conversationKey;
     this.runs.set(key, (this.runs.get(key) ?? 0) + 1);
+    this.liveRuns.add(String(run.runId));
     return new RunSandboxes({
       provider: this.o.provider,
       capacity: this.capacity,
@@ -134,6 +139,7 @@ export class ConversationSandboxes {
       waitMs: this.o.childWaitMs ?? 0,
       conversationSlot: () => this.entries.get(key)?.slot,
       onClose: () => {
+        this.liveRuns.delete(String(run.runId));
         const left = (this.runs.get(key) ?? 1) - 1;
         if (left > 0) this.runs.set(key, left);
         else this.runs.delete(key);
@@ -149,8 +155,7 @@ export class ConversationSandboxes {
   async remove(id: string): Promise<boolean> {
     for (const e of this.entries.values()) {
       if (e.inner.id !== id) continue;
-      this.entries.delete(e.key);
-      e.slot?.release();
+      this.forget(e);
       await e.inner.delete();
       return true;
     }
@@ -204,8 +209,7 @@ export class ConversationSandboxes {
       if (e.busy > 0 || this.runs.has(e.key)) continue;
       const idle = now - e.lastUsed;
       if (deleteAfter > 0 && idle >= deleteAfter) {
-        this.entries.delete(e.key);
-        e.slot?.release();
+        this.forget(e);
         await e.inner.delete().catch((err: unknown) => this.ignoreGone(err));
         deleted.push(e.inner.id);
       } else if (e.slot && stopAfter > 0 && idle >= stopAfter) {
@@ -214,28 +218,24 @@ export class ConversationSandboxes {
       }
     }
     const tracked = new Set([...this.entries.values()].map((e) => e.inner.id));
-    for (const info of await this.o.provider.list({ labels: this.base })) {
+    const orphans = await collectOrphans({
+      provider: this.o.provider,
+      log: this.o.log,
+      labels: this.base,
       // Pool members are the pool's to keep; without a pool, leftovers of one age out like orphans.
-      // A sandbox holding a slot (a run's child, an eval or MCP sandbox) is its owner's to clean up.
-      if (tracked.has(info.id) || this.pool?.isMember(info) || this.capacity.slotOf(info.id)) continue;
-      const last = info.lastActivityAt?.getTime() ?? info.createdAt?.getTime() ?? 0;
-      const idle = now - last;
-      if (info.labels[RUN_LABEL] !== undefined) {
-        // A child of a run that ended without deleting it (the gateway stopped mid-run): no one needs it.
-        const box = await this.o.provider.get(info.id);
-        await box?.delete().catch((err: unknown) => this.ignoreGone(err));
-        deleted.push(info.id);
-      } else if (deleteAfter > 0 && idle >= deleteAfter) {
-        const box = await this.o.provider.get(info.id);
-        await box?.delete().catch((err: unknown) => this.ignoreGone(err));
-        deleted.push(info.id);
-      } else if (info.state === 'running' && (stopAfter === 0 || idle >= stopAfter)) {
-        // Running, yet leased by nobody in this process: left over from before a restart.
-        const box = await this.o.provider.get(info.id);
-        await box?.stop().catch((err: unknown) => this.ignoreGone(err));
-        stopped.push(info.id);
-      }
-    }
+      // A sandbox holding a slot (a run's child, an eval or MCP sandbox) is its owner's to clean up,
+      // and so is a child of a run still on here (it may be listed before its slot knows its id).
+      held: (info) =>
+        tracked.has(info.id) ||
+        this.pool?.isMember(info) === true ||
+        this.capacity.slotOf(info.id) !== undefined ||
+        this.liveRuns.has(info.labels[RUN_LABEL] ?? ''),
+      now,
+      stopAfterMs: stopAfter,
+      deleteAfterMs: deleteAfter,
+    });
+    stopped.push(...orphans.stopped);
+    deleted.push(...orphans.deleted);
     if (stopped.length || deleted.length) this.o.log.info({ stopped, deleted }, 'sandbox gc');
     this.pool?.refill();
     return { stopped, deleted };
@@ -346,44 +346,35 @@ export class ConversationSandboxes {
 
   /** The leased view: counts calls in flight (never idle-stopped mid-run) and forgets a vanished sandbox. */
   private track(e: Entry): Sandbox {
-    const run = async <T>(fn: () => Promise<T>): Promise<T> => {
-      e.busy++;
-      e.lastUsed = this.now();
-      try {
-        // Used after a stop (a lease kept across one): it needs its slot back before it restarts.
-        if (!e.slot && this.entries.get(e.key) === e) await this.singleFlight(e.key, () => this.revive(e));
-        return await fn();
-      } catch (err) {
-        if (err instanceof SandboxGoneError && this.entries.get(e.key) === e) {
-          this.entries.delete(e.key);
-          e.slot?.release();
-          e.slot = undefined;
-        }
-        throw err;
-      } finally {
-        e.busy--;
+    return sandboxView(e.inner, {
+      around: async (call) => {
+        e.busy++;
         e.lastUsed = this.now();
-        if (e.busy === 0) this.capacity.changed();
-      }
-    };
-    const s = e.inner;
-    return {
-      id: s.id,
-      workdir: s.workdir,
-      exec: (cmd, opts) => run(() => s.exec(cmd, opts)),
-      runCode: (code, opts) => run(() => s.runCode(code, opts)),
-      startProcess: (cmd, opts) => run(() => s.startProcess(cmd, opts)),
-      writeFile: (path, data) => run(() => s.writeFile(path, data)),
-      readFile: (path) => run(() => s.readFile(path)),
-      listFiles: (path) => run(() => s.listFiles(path)),
-      previewUrl: (port, opts) => run(() => s.previewUrl(port, opts)),
+        try {
+          // Used after a stop (a lease kept across one): it needs its slot back before it restarts.
+          if (!e.slot && this.entries.get(e.key) === e) await this.singleFlight(e.key, () => this.revive(e));
+          return await call();
+        } catch (err) {
+          if (err instanceof SandboxGoneError && this.entries.get(e.key) === e) this.forget(e);
+          throw err;
+        } finally {
+          e.busy--;
+          e.lastUsed = this.now();
+          if (e.busy === 0) this.capacity.changed();
+        }
+      },
       stop: () => this.stopEntry(e),
       delete: async () => {
-        if (this.entries.get(e.key) === e) this.entries.delete(e.key);
-        e.slot?.release();
-        e.slot = undefined;
-        await s.delete();
+        this.forget(e);
+        await e.inner.delete();
       },
-    };
+    });
+  }
+
+  /** The entry's sandbox is going or gone: no lease, no slot. */
+  private forget(e: Entry): void {
+    if (this.entries.get(e.key) === e) this.entries.delete(e.key);
+    e.slot?.release();
+    e.slot = undefined;
   }
 }

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { SandboxCapacity } from './capacity.js';
 import { createSandboxCommands, type SandboxCommand, type SandboxCommandName } from './commands.js';
 import { ConversationSandboxes } from './conversation-sandboxes.js';
 import { PreviewTokens } from './preview/preview-tokens.js';
@@ -19,6 +20,11 @@ export interface SandboxFactoryDeps {
   /** HMAC secret for local preview links (derived from the gateway token by the caller). */
   previewSecret: string;
   log: Logger;
+  /**
+   * This process holds the home's instance lock (the gateway): the local provider may remove
+   * cgroups and mounts a crashed gateway left. The offline CLI must not (a gateway may be running).
+   */
+  ownsHome?: boolean;
 }
 
 export type SandboxSection = Pick<Config, 'sandbox' | 'daytona'>;
@@ -39,6 +45,7 @@ export function createSandboxProvider(
   const s = config.sandbox;
   const common = {
     execTimeoutMs: s.execTimeoutSec * 1000,
+    interruptGraceMs: s.interruptGraceMs,
     outputCapBytes: s.outputMaxBytes,
     maxFileBytes: s.fileMaxMb * 1024 * 1024,
   };
@@ -70,10 +77,13 @@ export function createSandboxProvider(
       maxProcesses: l.maxProcesses,
       maxFileMb: l.maxFileMb,
       cpuSeconds: l.cpuSeconds,
+      cpus: l.cpus,
+      diskMb: l.diskMb,
     },
     python: l.python,
     tmpMb: l.tmpMb,
     runAs: { uid: l.runAsUid, gid: l.runAsGid },
+    ...(deps.ownsHome ? { reclaimStale: true } : {}),
     ...common,
   });
 }
@@ -83,7 +93,7 @@ export function createConversationSandboxes(
   provider: SandboxProvider,
   log: Logger,
   /** warmPool defaults to on when gc runs in the background: a long-lived gateway, not a one-shot CLI. */
-  opts: { gcIntervalMs?: number; warmPool?: boolean } = {},
+  opts: { gcIntervalMs?: number; warmPool?: boolean; capacity?: SandboxCapacity } = {},
 ): ConversationSandboxes {
   const gcIntervalMs = opts.gcIntervalMs ?? 60_000;
   return new ConversationSandboxes({
@@ -92,6 +102,8 @@ export function createConversationSandboxes(
     idleStopSec: config.sandbox.idleStopSec,
     idleDeleteSec: config.sandbox.idleDeleteSec,
     maxLive: config.sandbox.maxLive,
+    ...(opts.capacity ? { capacity: opts.capacity } : {}),
+    childWaitMs: config.sandbox.childWaitSec * 1000,
     network: config.sandbox.network,
     gcIntervalMs,
     poolSize: (opts.warmPool ?? gcIntervalMs > 0) ? config.sandbox.pool.size : 0,

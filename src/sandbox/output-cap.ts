@@ -2,10 +2,11 @@
 // cap (1 MiB by default) and says so with a visible marker. Bytes are decoded once, at the end, and
 // a cut never splits a UTF-8 sequence. The marker states the dropped amount only when it is known.
 
+import { SANDBOX_DEFAULTS } from '../config/defaults.js';
 import { cutUtf8, trimPartialUtf8, trimPartialUtf8Start } from '../text/cut.js';
 import { humanSize } from './chat-format.js';
 
-export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+export const DEFAULT_OUTPUT_CAP = SANDBOX_DEFAULTS.outputMaxBytes;
 export const TRUNCATED = '\n[… output truncated]\n';
 
 export function truncationMarker(droppedBytes: number): string {

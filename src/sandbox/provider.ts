@@ -159,6 +159,11 @@ export interface SandboxProvider {
   readonly previewTokens?: PreviewTokens;
   /** A stream to 127.0.0.1:port inside a running sandbox, for the preview proxy. */
   connectPort?(sandboxId: string, port: number): Promise<Duplex>;
+  /**
+   * Optional: at gateway start, set up what the provider needs before its first sandbox (local: the
+   * whole-sandbox limits, logging which are enforced and which are not, and why).
+   */
+  init?(): Promise<void>;
   /** Optional: stop what the provider runs itself at gateway shutdown (local: every sandbox). */
   shutdown?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { SandboxCapacity, Slot } from './capacity.js';
 import { SandboxGoneError } from './errors.js';
 import type { ChildSandboxSpec, Sandbox, SandboxProvider } from './provider.js';
+import { sandboxView } from './sandbox-view.js';
 
 /** The label on a run's child sandboxes; gc deletes any that no live run holds. */
 export const RUN_LABEL = 'run';
@@ -89,7 +90,7 @@ export class RunSandboxes {
       box = await this.o.provider.create({
         labels: { ...spec.labels, ...this.o.labels, [RUN_LABEL]: String(this.o.runId) },
         env: { ...this.o.env, ...spec.env },
-        network: spec.network ?? this.o.network ?? 'off',
+        ...((spec.network ?? this.o.network) ? { network: spec.network ?? this.o.network } : {}),
       });
     } catch (err) {
       slot.release();
@@ -120,20 +121,10 @@ export class RunSandboxes {
 
   /** The child as the agent sees it: delete() also gives the slot back. */
   private view(child: Child): Sandbox {
-    const s = child.box;
-    return {
-      id: s.id,
-      workdir: s.workdir,
-      exec: (cmd, opts) => s.exec(cmd, opts),
-      runCode: (code, opts) => s.runCode(code, opts),
-      startProcess: (cmd, opts) => s.startProcess(cmd, opts),
-      writeFile: (path, data) => s.writeFile(path, data),
-      readFile: (path) => s.readFile(path),
-      listFiles: (path) => s.listFiles(path),
-      previewUrl: (port, opts) => s.previewUrl(port, opts),
+    return sandboxView(child.box, {
       // Stopped, it still counts against the cap until deleted (it restarts on its next use).
-      stop: () => s.stop(),
+      stop: () => child.box.stop(),
       delete: () => this.drop(child),
-    };
+    });
   }
 }

@@ -49,6 +49,7 @@ describe('local exec', () => {
       interruptGraceMs: 500,
       outputCap: 1024,
       maxFileBytes: 1024,
+      previewTtlSec: 3600,
       signPreview: () => ({ url: 'http://x/', expiresAt: new Date() }),
       onStart: () => undefined,
       onUse: () => undefined,

@@ -4,6 +4,7 @@
 
 import { Daytona, type DaytonaConfig, type Sandbox as SdkSandbox } from '@daytonaio/sdk';
 import type { Logger } from 'pino';
+import { SANDBOX_DEFAULTS } from '../../../config/defaults.js';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
 import { findRuntimeSource } from '../../runtime-files.js';
 import { checkEnv } from '../../sandbox-env.js';
@@ -67,7 +68,7 @@ export class DaytonaSandboxProvider implements SandboxProvider {
       envVars: checkEnv(spec.env),
       autoStopInterval: this.o.autoStopMinutes,
       autoDeleteInterval: this.o.autoDeleteMinutes,
-      networkBlockAll: (spec.network ?? 'off') === 'off',
+      networkBlockAll: (spec.network ?? SANDBOX_DEFAULTS.network) === 'off',
       ...(this.o.snapshot ? { snapshot: this.o.snapshot } : {}),
     };
     const sb = await this.retry(() => this.client.create(params));
@@ -113,10 +114,11 @@ export class DaytonaSandboxProvider implements SandboxProvider {
     return new DaytonaSandbox(sb, workdir, {
       log: this.o.log.child({ sandbox: sb.id }),
       runtimeSource: this.o.runtimeSource ?? findRuntimeSource(),
-      execTimeoutMs: this.o.execTimeoutMs ?? 120_000,
-      interruptGraceMs: this.o.interruptGraceMs ?? 3000,
-      outputCap: this.o.outputCapBytes ?? 1024 * 1024,
-      maxFileBytes: this.o.maxFileBytes ?? 50 * 1024 * 1024,
+      execTimeoutMs: this.o.execTimeoutMs ?? SANDBOX_DEFAULTS.execTimeoutSec * 1000,
+      interruptGraceMs: this.o.interruptGraceMs ?? SANDBOX_DEFAULTS.interruptGraceMs,
+      outputCap: this.o.outputCapBytes ?? SANDBOX_DEFAULTS.outputMaxBytes,
+      maxFileBytes: this.o.maxFileBytes ?? SANDBOX_DEFAULTS.fileMaxMb * 1024 * 1024,
+      previewTtlSec: SANDBOX_DEFAULTS.previewTtlSec,
       sleep: this.o.sleep,
       activityEveryMs: this.o.activityEveryMs,
     });

@@ -33,6 +33,8 @@ export interface DaytonaSandboxDeps {
   interruptGraceMs: number;
   outputCap: number;
   maxFileBytes: number;
+  /** Lifetime of a preview link when the caller gives none. */
+  previewTtlSec: number;
   sleep?: Sleep;
   /** How often to tell Daytona a long run is still active. */
   activityEveryMs?: number;
@@ -160,7 +162,7 @@ export class DaytonaSandbox implements Sandbox {
 
   async previewUrl(port: number, opts: { ttlSec?: number } = {}): Promise<{ url: string; expiresAt: Date }> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
-    const ttl = opts.ttlSec ?? 3600;
+    const ttl = opts.ttlSec ?? this.d.previewTtlSec;
     const r = await this.call(() => this.sb.getSignedPreviewUrl(port, ttl));
     return { url: r.url, expiresAt: new Date(Date.now() + ttl * 1000) };
   }

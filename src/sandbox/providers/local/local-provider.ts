@@ -1,21 +1,25 @@
 // The local SandboxProvider: sandboxes are directories under $SANDGATE_HOME/sandboxes with a JSON
 // metadata file beside each, so list()/get() survive gateway restarts without a database. Refuses to
 // start sandboxes without bubblewrap unless isolation is explicitly "none" (then warns at every start).
+// Whole-sandbox limits (containment.ts) are set up around each supervisor start and released after it.
 
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { SANDBOX_DEFAULTS } from '../../../config/defaults.js';
 import { SandboxUnavailableError } from '../../errors.js';
 import type { PreviewTokens } from '../../preview/preview-tokens.js';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
 import { checkEnv } from '../../sandbox-env.js';
-import { bwrapArgs, SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD, SANDBOX_RUNTIME } from './bwrap-args.js';
+import { SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD } from './bwrap-args.js';
+import { Containment, type LimitStatus } from './containment.js';
 import { prepareHostDirs, type RunAs, removeTree } from './host-dirs.js';
 import { LocalSandbox } from './local-sandbox.js';
+import { supervisorLaunch } from './supervisor-launch.js';
 
 export interface LocalProviderOptions {
   home: string;
@@ -24,7 +28,18 @@ export interface LocalProviderOptions {
   log: Logger;
   isolation?: 'bwrap' | 'none';
   network?: 'off' | 'host';
-  limits?: { memoryMb?: number; maxProcesses?: number; maxFileMb?: number; cpuSeconds?: number };
+  limits?: {
+    /** Memory of the whole sandbox (cgroup; tmpfs included) and each process's address space. */
+    memoryMb?: number;
+    /** Processes of the whole sandbox (cgroup) and of its user (RLIMIT_NPROC). */
+    maxProcesses?: number;
+    maxFileMb?: number;
+    cpuSeconds?: number;
+    /** CPUs' worth of time per sandbox (cgroup cpu quota); 0 = no limit. */
+    cpus?: number;
+    /** Size of each new workspace filesystem; 0 = no disk limit. */
+    diskMb?: number;
+  };
   python?: string;
   execTimeoutMs?: number;
   /** How long interrupted Python code may take to stop before its context is restarted. */
@@ -38,8 +53,11 @@ export interface LocalProviderOptions {
   bwrapPath?: string;
   /** Where src/sandbox/runtime lives in this checkout; found automatically when omitted. */
   runtimeSource?: string;
+  /** Remove the cgroups and mounts of sandboxes a crashed gateway left (only with the instance lock). */
+  reclaimStale?: boolean;
 }
 
+const LOCAL = SANDBOX_DEFAULTS.local;
 const ID_RE = /^sb-[a-z0-9]{10}$/;
 const metaSchema = z.object({
   id: z.string().regex(ID_RE),
@@ -54,8 +72,12 @@ type Meta = z.infer<typeof metaSchema>;
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = 'local' as const;
   private readonly dir: string;
-  private readonly live = new Map<string, { box: LocalSandbox; meta: Meta; lastUsed: number }>();
+  private readonly live = new Map<
+    string,
+    { box: LocalSandbox; meta: Meta; lastUsed: number; released: Promise<void> }
+  >();
   private prepared?: Promise<{ runtimeDir: string; passwd: string; group: string; runAs?: RunAs }>;
+  private contained?: Promise<Containment>;
 
   constructor(private readonly o: LocalProviderOptions) {
     this.dir = join(o.home, 'sandboxes');
@@ -65,6 +87,41 @@ export class LocalSandboxProvider implements SandboxProvider {
     return this.o.previewTokens;
   }
 
+  /**
+   * At gateway start: sets up the limits, logs which are enforced and which are not (and why), and
+   * (reclaimStale) removes cgroups and mounts a crashed gateway left. Otherwise done on first use.
+   */
+  async init(): Promise<void> {
+    await this.containment();
+  }
+
+  /** Which limits are enforced here, and how; which are not, and why. */
+  async limitStatus(): Promise<LimitStatus[]> {
+    return (await this.containment()).status;
+  }
+
+  private containment(): Promise<Containment> {
+    const l = this.o.limits ?? {};
+    this.contained ??= (async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o711 });
+      const dir = realpathSync(this.dir);
+      return await Containment.setup({
+        dir,
+        instance: createHash('sha256').update(dir).digest('hex').slice(0, 12),
+        limits: {
+          memoryMb: l.memoryMb ?? LOCAL.memoryMb,
+          maxProcesses: l.maxProcesses ?? LOCAL.maxProcesses,
+          cpus: l.cpus ?? LOCAL.cpus,
+          diskMb: l.diskMb ?? LOCAL.diskMb,
+          maxFileMb: l.maxFileMb ?? LOCAL.maxFileMb,
+        },
+        log: this.o.log,
+        reclaim: this.o.reclaimStale === true,
+      });
+    })();
+    return this.contained;
+  }
+
   async create(spec: SandboxSpec): Promise<LocalSandbox> {
     const env = checkEnv(spec.env);
     const prep = await this.prepare();
@@ -72,12 +129,18 @@ export class LocalSandboxProvider implements SandboxProvider {
     const workspace = join(this.dir, id);
     await mkdir(workspace, { mode: 0o700 });
     if (prep.runAs) await chown(workspace, prep.runAs.uid, prep.runAs.gid);
+    try {
+      await (await this.containment()).createWorkspace(id, prep.runAs);
+    } catch (err) {
+      await removeTree(workspace);
+      throw new SandboxUnavailableError(`could not make the workspace filesystem: ${(err as Error).message}`);
+    }
     const now = new Date().toISOString();
     const meta: Meta = {
       id,
       labels: { ...spec.labels },
       env,
-      network: spec.network ?? this.o.network ?? 'off',
+      network: spec.network ?? this.o.network ?? SANDBOX_DEFAULTS.network,
       createdAt: now,
       lastUsedAt: now,
     };
@@ -135,17 +198,25 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   /** Stop every running sandbox (gateway shutdown); workspaces stay. */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.live.values()].map((e) => e.box.stop().catch(() => undefined)));
+    const entries = [...this.live.values()];
+    await Promise.all(entries.map((e) => e.box.stop().catch(() => undefined)));
+    await Promise.all(entries.map((e) => e.released));
+    if (this.contained) await (await this.contained).shutdown();
   }
 
   private instance(meta: Meta): LocalSandbox {
     const existing = this.live.get(meta.id);
     if (existing) return existing.box;
-    const isolated = (this.o.isolation ?? 'bwrap') === 'bwrap';
+    const isolated = (this.o.isolation ?? LOCAL.isolation) === 'bwrap';
     const workspace = join(this.dir, meta.id);
     const workdir = isolated ? SANDBOX_HOME : workspace;
     const lim = this.o.limits ?? {};
-    const entry = { meta, lastUsed: Date.now(), box: undefined as unknown as LocalSandbox };
+    const entry = {
+      meta,
+      lastUsed: Date.now(),
+      box: undefined as unknown as LocalSandbox,
+      released: Promise.resolve(),
+    };
     const baseEnv: Record<string, string> = {
       HOME: workdir,
       USER: 'sandbox',
@@ -169,16 +240,17 @@ export class LocalSandboxProvider implements SandboxProvider {
       metaFile: this.metaPath(meta.id),
       env: baseEnv,
       limits: {
-        as: (lim.memoryMb ?? 2048) * 1024 * 1024,
-        nproc: lim.maxProcesses ?? 256,
-        fsize: (lim.maxFileMb ?? 512) * 1024 * 1024,
-        cpu: lim.cpuSeconds ?? 600,
+        as: (lim.memoryMb ?? LOCAL.memoryMb) * 1024 * 1024,
+        nproc: lim.maxProcesses ?? LOCAL.maxProcesses,
+        fsize: (lim.maxFileMb ?? LOCAL.maxFileMb) * 1024 * 1024,
+        cpu: lim.cpuSeconds ?? LOCAL.cpuSeconds,
       },
-      python: this.o.python ?? '/usr/bin/python3',
-      execTimeoutMs: this.o.execTimeoutMs ?? 120_000,
-      interruptGraceMs: this.o.interruptGraceMs ?? 3000,
-      outputCap: this.o.outputCapBytes ?? 1024 * 1024,
-      maxFileBytes: this.o.maxFileBytes ?? 50 * 1024 * 1024,
+      python: this.o.python ?? LOCAL.python,
+      execTimeoutMs: this.o.execTimeoutMs ?? SANDBOX_DEFAULTS.execTimeoutSec * 1000,
+      interruptGraceMs: this.o.interruptGraceMs ?? SANDBOX_DEFAULTS.interruptGraceMs,
+      outputCap: this.o.outputCapBytes ?? SANDBOX_DEFAULTS.outputMaxBytes,
+      maxFileBytes: this.o.maxFileBytes ?? SANDBOX_DEFAULTS.fileMaxMb * 1024 * 1024,
+      previewTtlSec: SANDBOX_DEFAULTS.previewTtlSec,
       log: this.o.log.child({ sandbox: meta.id }),
       signPreview: (port, ttl) => {
         const { token, expiresAt } = this.o.previewTokens.sign(meta.id, port, ttl);
@@ -186,45 +258,37 @@ export class LocalSandboxProvider implements SandboxProvider {
       },
       launch: async () => {
         const prep = await this.prepare();
-        const supervisorArgs = ['-I', '-S'];
-        if (!isolated) {
+        const containment = await this.containment();
+        if (!isolated)
           this.o.log.warn(
             { sandbox: meta.id },
             'SANDBOX ISOLATION IS OFF (sandbox.local.isolation = "none"): code runs as the gateway user with full access to this machine',
           );
-          return {
-            command: this.o.python ?? '/usr/bin/python3',
-            args: [...supervisorArgs, join(prep.runtimeDir, 'supervisor.py'), '--workdir', workspace],
-            env: baseEnv,
-            cwd: workspace,
-            runtimeDir: prep.runtimeDir,
-          };
-        }
-        const command = [
-          this.o.python ?? '/usr/bin/python3',
-          ...supervisorArgs,
-          `${SANDBOX_RUNTIME}/supervisor.py`,
-          '--workdir',
-          SANDBOX_HOME,
-        ];
-        return {
-          command: this.o.bwrapPath ?? 'bwrap',
-          args: bwrapArgs({
-            workspace,
-            runtimeDir: prep.runtimeDir,
-            passwdFile: prep.passwd,
-            groupFile: prep.group,
-            network: meta.network,
-            env: baseEnv,
-            tmpBytes: (this.o.tmpMb ?? 512) * 1024 * 1024,
-            command,
-          }),
-          env: {},
-          uid: prep.runAs?.uid,
-          gid: prep.runAs?.gid,
-          runtimeDir: SANDBOX_RUNTIME,
-        };
+        // The previous supervisor's cgroups and mount must be gone before new ones are made.
+        await entry.released;
+        const cgroup = await containment.start(meta.id, prep.runAs);
+        return supervisorLaunch({
+          isolated,
+          python: this.o.python ?? LOCAL.python,
+          bwrapPath: this.o.bwrapPath ?? 'bwrap',
+          runtimeDir: prep.runtimeDir,
+          passwd: prep.passwd,
+          group: prep.group,
+          workspace,
+          network: meta.network,
+          env: baseEnv,
+          tmpBytes: (this.o.tmpMb ?? LOCAL.tmpMb) * 1024 * 1024,
+          ...(prep.runAs ? { runAs: prep.runAs } : {}),
+          cgroup,
+          ...(containment.setpriv ? { setpriv: containment.setpriv } : {}),
+        });
       },
+      onSupervisorExit: () => {
+        entry.released = entry.released
+          .then(async () => (await this.containment()).stop(meta.id))
+          .catch((err: unknown) => this.o.log.warn({ err, sandbox: meta.id }, 'sandbox clean-up failed'));
+      },
+      watchLimits: async () => (await this.containment()).watch(meta.id),
       onStart: () => {
         entry.lastUsed = Date.now();
       },
@@ -232,6 +296,8 @@ export class LocalSandboxProvider implements SandboxProvider {
         entry.lastUsed = Date.now();
       },
       onStopped: async () => {
+        // Stopped means every process is gone and the workspace unmounted, not just signalled.
+        await entry.released;
         if (!existsSync(this.metaPath(meta.id))) return;
         meta.lastUsedAt = new Date(entry.lastUsed).toISOString();
         await this.saveMeta(meta).catch(() => undefined);
@@ -244,6 +310,8 @@ export class LocalSandboxProvider implements SandboxProvider {
         this.live.delete(meta.id);
         this.o.previewTokens.revokeSandbox(meta.id);
         await rm(this.metaPath(meta.id), { force: true });
+        await entry.released;
+        await (await this.containment()).remove(meta.id);
         await removeTree(workspace);
         this.o.log.info({ sandbox: meta.id }, 'sandbox deleted');
       },
@@ -255,7 +323,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   private prepare() {
     this.prepared ??= prepareHostDirs({
       dir: this.dir,
-      isolation: this.o.isolation ?? 'bwrap',
+      isolation: this.o.isolation ?? LOCAL.isolation,
       bwrapPath: this.o.bwrapPath ?? 'bwrap',
       runAs: this.o.runAs,
       runtimeSource: this.o.runtimeSource,

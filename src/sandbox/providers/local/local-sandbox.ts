@@ -42,6 +42,8 @@ export interface LocalSandboxDeps {
   interruptGraceMs: number;
   outputCap: number;
   maxFileBytes: number;
+  /** Lifetime of a preview link when the caller gives none. */
+  previewTtlSec: number;
   signPreview(port: number, ttlSec: number): { url: string; expiresAt: Date };
   onStart(): void;
   onUse(): void;
@@ -272,7 +274,7 @@ export class LocalSandbox implements Sandbox {
   async previewUrl(port: number, opts: { ttlSec?: number } = {}): Promise<{ url: string; expiresAt: Date }> {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port ${port}`);
     this.assertExists();
-    return this.d.signPreview(port, opts.ttlSec ?? 3600);
+    return this.d.signPreview(port, opts.ttlSec ?? this.d.previewTtlSec);
   }
 
   async setLabels(labels: Record<string, string>): Promise<void> {

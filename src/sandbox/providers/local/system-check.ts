@@ -2,6 +2,7 @@
 // namespaces here, does /usr/bin/python3 have matplotlib and pandas. Each failure carries a fix.
 
 import { spawn } from 'node:child_process';
+import { SANDBOX_DEFAULTS } from '../../../config/defaults.js';
 import { cutText } from '../../../text/cut.js';
 import { findOnPath, type RunAs, sandboxRunAs } from './host-dirs.js';
 
@@ -100,7 +101,7 @@ export async function checkSandboxSystem(o: SystemCheckOptions = {}): Promise<Sy
       );
     }
   }
-  const python = o.python ?? '/usr/bin/python3';
+  const python = o.python ?? SANDBOX_DEFAULTS.local.python;
   const py = await run(
     python,
     ['-c', 'import matplotlib, pandas; print(matplotlib.__version__, pandas.__version__)'],
