@@ -1,7 +1,8 @@
 // Shared set-up for sandbox tests: a throwaway SANDGATE_HOME, a silent logger, a local provider with
 // small limits so runaway code is stopped quickly on a shared 2-core machine.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -32,6 +33,28 @@ export function localProvider(home: string, extra: Partial<LocalProviderOptions>
     interruptGraceMs: 500,
     ...extra,
   });
+}
+
+/**
+ * What local sandboxes of this home hold on the host: their cgroups (any hierarchy) and mounted
+ * workspaces. Empty once every sandbox is deleted or the provider shut down.
+ */
+export function leftovers(home: string): string[] {
+  const out: string[] = [];
+  const dir = realpathSync(join(home, 'sandboxes'));
+  const instance = createHash('sha256').update(dir).digest('hex').slice(0, 12);
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const base = join('/sys/fs/cgroup', h, 'sandgate', instance);
+    if (!existsSync(base)) continue;
+    out.push(`cgroup ${base}`);
+    for (const e of readdirSync(base, { withFileTypes: true }))
+      if (e.isDirectory()) out.push(`cgroup ${join(base, e.name)}`);
+  }
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const point = line.split(' ')[4];
+    if (point?.startsWith(`${dir}/`)) out.push(`mount ${point}`);
+  }
+  return out;
 }
 
 export const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

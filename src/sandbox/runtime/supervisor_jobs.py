@@ -33,6 +33,14 @@ def _pids(dir_fd):
     return {int(p) for p in b"".join(chunks).split() if int(p) > 0}
 
 
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return False
+
+
 class Jobs:
     def __init__(self, dir_fd, oom_fd):
         self.fd = dir_fd  # the sandbox's cgroup directory, or None
@@ -84,11 +92,12 @@ class Jobs:
                         break
             return set()
         deadline = time.monotonic() + wait
+        now = set()
         while True:
             pids = _pids(job["fd"]) - {spare}
             if not pids:
                 break
-            job["killed"] |= pids
+            now |= pids
             if self.has_kill and spare is None:
                 _write(job["fd"], "cgroup.kill", "1")
             else:
@@ -100,6 +109,10 @@ class Jobs:
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.002)
+        # Out of the cgroup is not yet gone: wait until each is dead (a zombie for init to reap).
+        while time.monotonic() < deadline and any(_alive(p) for p in now):
+            time.sleep(0.002)
+        job["killed"] |= now
         return set(job["killed"])
 
     def finish(self, pid_id):

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type CgroupSupport, type Controller, probeCgroups } from './cgroup-probe.js';
 import { findOnPath, type RunAs } from './host-dirs.js';
-import { type LimitEvents, type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
+import { type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
 import { type DiskSupport, probeDisks, WorkspaceDisks } from './workspace-disks.js';
 
 export interface ContainmentLimits {
@@ -30,6 +30,9 @@ export interface LimitStatus {
   detail: string;
   fix?: string;
 }
+
+/** ext4 keeps a few blocks it cannot hand out; below this the workspace counts as full. */
+const FULL_BELOW_BYTES = 4 * 1024 * 1024;
 
 const CONTROLLER_LIMIT: Record<Controller, LimitName> = { memory: 'memory', pids: 'processes', cpu: 'cpu' };
 const CONFIG_KEY: Record<LimitName, string> = {
@@ -224,9 +227,13 @@ export class Containment {
     await this.disks?.create(id, owner);
   }
 
+  private workspace(id: string): string {
+    return join(this.dir, id);
+  }
+
   /** Before the supervisor starts: mount the workspace, make the cgroups. */
-  async start(id: string, workspace: string, owner?: RunAs): Promise<SandboxCgroup> {
-    if (this.disks?.has(id)) await this.disks.mount(id, workspace);
+  async start(id: string, owner?: RunAs): Promise<SandboxCgroup> {
+    if (this.disks?.has(id)) await this.disks.mount(id, this.workspace(id));
     if (!this.cgroups.enforced.size && !this.cgroups.tracksJobs) return { join: [] };
     return await this.cgroups.create(
       id,
@@ -240,27 +247,52 @@ export class Containment {
   }
 
   /** After the supervisor exited: kill what is left, remove the cgroups, unmount the workspace. */
-  async stop(id: string, workspace: string): Promise<void> {
-    if (this.cgroups.enforced.size || this.cgroups.tracksJobs) await this.cgroups.destroy(id);
-    await this.disks?.unmount(workspace);
+  async stop(id: string): Promise<void> {
+    try {
+      if (this.cgroups.enforced.size || this.cgroups.tracksJobs) await this.cgroups.destroy(id);
+    } finally {
+      await this.disks?.unmount(this.workspace(id));
+    }
   }
 
   /** Deleting a sandbox: also its filesystem image. */
-  async remove(id: string, workspace: string): Promise<void> {
-    await this.stop(id, workspace);
+  async remove(id: string): Promise<void> {
+    await this.stop(id);
     // Also when the disk limit was turned off since the sandbox was made.
     await rm(join(this.dir, '.disks', `${id}.ext4`), { force: true });
   }
 
-  async events(id: string): Promise<LimitEvents | undefined> {
-    if (!this.cgroups.enforced.size) return undefined;
-    return await this.cgroups.events(id).catch(() => undefined);
-  }
-
-  /** Free bytes of a disk-limited workspace, undefined when the workspace has no limit. */
-  async diskFree(id: string, workspace: string): Promise<number | undefined> {
-    if (!this.disks?.has(id)) return undefined;
-    return (await this.disks.usage(workspace).catch(() => undefined))?.free;
+  /**
+   * Call before a command; the returned function, called after it, names each limit the command
+   * ran into: OOM kills and refused forks counted by the kernel, and a full workspace.
+   */
+  async watch(id: string): Promise<() => Promise<string[]>> {
+    const events = () =>
+      this.cgroups.enforced.size
+        ? this.cgroups.events(id).catch(() => undefined)
+        : Promise.resolve(undefined);
+    const before = await events();
+    return async () => {
+      const notes: string[] = [];
+      const after = await events();
+      const l = this.limits;
+      if (before && after && after.oomKills > before.oomKills)
+        notes.push(
+          `memory limit: this sandbox may use ${l.memoryMb} MB in all, /tmp and /dev/shm included (sandbox.local.memoryMb); the kernel stopped a process that went over`,
+        );
+      if (before && after && after.forksRefused > before.forksRefused)
+        notes.push(
+          `process limit: at most ${l.maxProcesses} processes at once in this sandbox (sandbox.local.maxProcesses); new ones were refused`,
+        );
+      if (this.disks?.has(id)) {
+        const usage = await this.disks.usage(this.workspace(id)).catch(() => undefined);
+        if (usage && usage.free < FULL_BELOW_BYTES)
+          notes.push(
+            `disk limit: the workspace is full (${l.diskMb} MB, sandbox.local.diskMb); delete files to make room`,
+          );
+      }
+      return notes;
+    };
   }
 
   async shutdown(): Promise<void> {
