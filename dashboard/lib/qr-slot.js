@@ -1,10 +1,11 @@
-// The slot for a channel's link QR code (WhatsApp). The payload is shown as text with a copy button;
-// a drawn QR code can replace renderQr without touching the overview page.
+// The slot for a channel's link QR code (WhatsApp): the gateway draws it (qrcode, as an SVG data URL)
+// and the overview redraws it on every refresh, so a rotated code replaces the old one. The payload
+// stays copyable for a phone that cannot scan the screen.
 
 import { h } from './dom.js';
 
-export function renderQr(slot, payload) {
-  const copy = h('button', { type: 'button' }, 'Copy code');
+export function renderQr(slot, payload, image) {
+  const copy = h('button', { type: 'button', class: 'small' }, 'Copy code');
   copy.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(payload);
@@ -17,12 +18,21 @@ export function renderQr(slot, payload) {
     h(
       'div',
       { class: 'qr-box', 'data-qr': payload },
+      image
+        ? h('img', {
+            class: 'qr-image',
+            src: image,
+            width: '264',
+            height: '264',
+            alt: 'WhatsApp link QR code',
+          })
+        : h('code', {}, payload),
       h(
         'p',
         { class: 'muted small' },
-        'QR payload (also shown by `sandgate channels login whatsapp` in a terminal):',
+        'WhatsApp shows a new code every 20 seconds; this one refreshes by itself. ',
+        'Also shown by `sandgate channels login whatsapp` in a terminal.',
       ),
-      h('code', {}, payload),
       h('p', {}, copy),
     ),
   );

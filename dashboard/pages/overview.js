@@ -21,7 +21,7 @@ function channelRow(ch) {
   );
   if (ch.qr) {
     const slot = h('div', { class: 'qr-slot', id: `qr-${ch.id}` });
-    renderQr(slot, ch.qr);
+    renderQr(slot, ch.qr, ch.qrImage);
     row.append(
       h(
         'div',

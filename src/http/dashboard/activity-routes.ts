@@ -7,6 +7,7 @@ import { RUN_EVENTS } from '../../gateway/gateway-events.js';
 import type { RunRow } from '../../store/repos/runs-repo.js';
 import type { DashboardDeps } from './deps.js';
 import type { EventStreams, StreamEvent } from './event-streams.js';
+import { qrImage } from './qr-image.js';
 import type { DashboardEnv } from './session.js';
 
 const INLINE_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -36,10 +37,17 @@ export function activityRoutes(
   const { store, gateway, streams } = deps;
   const app = new Hono<DashboardEnv>();
 
-  app.get('/overview', (c) => {
+  app.get('/overview', async (c) => {
     const now = Date.now();
+    const channels = await Promise.all(
+      gateway.channelStatuses().map(async ({ id, status }) => ({
+        id,
+        ...status,
+        ...(status.qr ? { qrImage: await qrImage(status.qr) } : {}),
+      })),
+    );
     return c.json({
-      channels: gateway.channelStatuses().map(({ id, status }) => ({ id, ...status })),
+      channels,
       queueDepth: gateway.lanes.depth,
       activeRuns: gateway.lanes.inFlight,
       runsByState: store.runs.countByState(),
