@@ -143,11 +143,15 @@ export class FakeWhatsApp {
   readonly sockets: FakeSocket[] = [];
   private readonly waiters: ((s: FakeSocket) => void)[] = [];
 
+  /** Called with each new socket, after the channel has subscribed to its events (e.g. to open it). */
+  onSocket: ((socket: FakeSocket) => void) | undefined;
+
   constructor(private readonly cdn?: MediaCdn) {}
 
   readonly factory: SocketFactory = (opts) => {
     const socket = new FakeSocket(opts, this.cdn);
     this.sockets.push(socket);
+    if (this.onSocket) queueMicrotask(() => this.onSocket?.(socket));
     for (const w of this.waiters.splice(0)) w(socket);
     return socket;
   };
