@@ -19,6 +19,7 @@ import { registerGatewayCommand } from './commands/gateway.js';
 import { registerPairingCommands } from './commands/pairing.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerSandboxesCommands } from './commands/sandboxes.js';
+import { registerSlackCommands } from './commands/slack.js';
 import { registerTokenCommands } from './commands/token.js';
 
 const groups: RegisterCommands[] = [
@@ -34,6 +35,7 @@ const groups: RegisterCommands[] = [
   registerDevicesCommands,
   registerDashboardCommand,
   registerChannelsCommands,
+  registerSlackCommands,
   registerChatCommand,
 ];
 

@@ -4,10 +4,12 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ChannelStatus } from '../../../channels/channel.js';
 import { policyWarnings } from '../../../pairing/index.js';
 import type { Config } from '../../config/schema.js';
 import { checkSandboxSystem } from '../../sandbox/providers/local/system-check.js';
 import type { RegisterCommands } from '../cli-env.js';
+import { gatewayClient } from '../gateway-client.js';
 
 export interface Check {
   name: string;
@@ -107,6 +109,21 @@ export async function systemChecks(config: Config): Promise<Check[]> {
   return checks;
 }
 
+/** Per-channel checks, loaded only for a configured channel (so its SDK is not loaded otherwise). */
+async function channelChecks(env: Parameters<RegisterCommands>[1]): Promise<Check[]> {
+  const config = env.config();
+  if (!config.slack.botToken) return [];
+  const { slackDoctorChecks } = await import('../../../channels/slack/doctor-checks.js');
+  const client = gatewayClient(env);
+  return slackDoctorChecks(config, async () => {
+    if (!(await client.running())) return undefined;
+    const body = (await (await client.api('/status')).json()) as {
+      channels: { id: string; status: ChannelStatus }[];
+    };
+    return body.channels.find((c) => c.id === 'slack')?.status;
+  });
+}
+
 const ICON = { ok: '✓', warn: '!', fail: '✗' } as const;
 
 export const registerDoctorCommand: RegisterCommands = (program, env) => {
@@ -116,6 +133,7 @@ export const registerDoctorCommand: RegisterCommands = (program, env) => {
     .description('check system dependencies, configuration and exposure')
     .action(async (opts: { json?: boolean }) => {
       const checks = await systemChecks(env.config());
+      checks.push(...(await channelChecks(env)));
       if (opts.json) env.json(checks);
       else {
         for (const c of checks) {
