@@ -1,6 +1,7 @@
 // What the model is told: how the sandbox and its one tool work (system prompt), and per message the
 // user's question plus what is known about each dataset (path, size, columns, first rows).
 
+import { quotedFileName } from '../../src/text/file-name.js';
 import { formatBytes } from './dataset-files.js';
 import { PYTHON_TOOL } from './python-tool.js';
 import type { DatasetPreview, FramePreview } from './workspace-scan.js';
@@ -59,7 +60,8 @@ export interface SavedDataset {
 }
 
 export function describeDataset(d: SavedDataset): string {
-  const renamed = d.originalName !== d.path.split('/').pop() ? ` (sent as "${d.originalName}")` : '';
+  const renamed =
+    d.originalName !== d.path.split('/').pop() ? ` (sent as ${quotedFileName(d.originalName)})` : '';
   const head = `- ${d.path}${renamed}, ${formatBytes(d.size)}; read with: ${d.preview.how}`;
   const frames = d.preview.frames.map((fr) => describeFrame(fr, '  '));
   const more =

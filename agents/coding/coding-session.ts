@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config/schema.js';
 import type { MessageParam, ModelClient } from '../../src/model/types.js';
 import type { ProcessHandle, Sandbox } from '../../src/sandbox/provider.js';
+import { quotedFileName } from '../../src/text/file-name.js';
 import type { Progress, Task } from '../agent.js';
 import { runToolLoop, type ToolLoopResult } from '../tool-loop/run-tool-loop.js';
 import type { RunState } from './run-state.js';
@@ -69,6 +70,9 @@ export async function promptFacts(sandbox: Sandbox, log: Logger): Promise<Prompt
 export function taskPrompt(task: Pick<Task, 'text' | 'files'>): string {
   const saved = task.files.filter((f) => f.sandboxPath);
   if (saved.length === 0) return task.text;
-  const list = saved.map((f) => `- ${f.sandboxPath} (${f.name}, ${f.mime}, ${f.size} bytes)`).join('\n');
+  // Names come from the sender: quoted as data, never as a line of their own.
+  const list = saved
+    .map((f) => `- ${f.sandboxPath} (sent as ${quotedFileName(f.name)}, ${f.mime}, ${f.size} bytes)`)
+    .join('\n');
   return `${task.text}\n\nAttached files (saved in the workspace):\n${list}`;
 }

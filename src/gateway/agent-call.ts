@@ -7,6 +7,8 @@ import type { ModelClient } from '../model/types.js';
 import type { AttachmentSource } from './attachment-source.js';
 import type { CommandContext, CommandReply } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
+import { withReplyContext } from './reply-context.js';
+import { savedNote, saveToWorkspace } from './workspace-uploads.js';
 
 export interface AgentCallDeps {
   agents: Map<string, Agent>;
@@ -31,12 +33,13 @@ export function agentCall(deps: AgentCallDeps): AgentCall {
         } /sh and /py still work — see /help.`,
       };
     }
-    const files: TaskFile[] = row.attachments.map((a, i) => ({
+    const sent: TaskFile[] = row.attachments.map((a, i) => ({
       name: a.name,
       mime: a.mime,
       size: a.size,
       fetch: () => deps.attachments.fetch(row, i),
     }));
+    const files = deps.sandboxes ? await saveToWorkspace(sent, ctx.sandbox, ctx.log) : sent;
     const run = { runId, conversationKey: row.conversationKey, signal: ctx.signal, log: ctx.log };
     const children = deps.sandboxes?.forRun?.(run);
     let result: RunResult;
@@ -46,7 +49,7 @@ export function agentCall(deps: AgentCallDeps): AgentCall {
           runId,
           conversationKey: row.conversationKey,
           senderId: `${row.channel}:${row.senderId}`,
-          text: task.text,
+          text: withReplyContext(task.text, row.context),
           files,
           options: task.options,
         },
@@ -65,8 +68,9 @@ export function agentCall(deps: AgentCallDeps): AgentCall {
     } finally {
       await children?.close();
     }
+    const saved = savedNote(files);
     return {
-      text: result.text,
+      text: saved ? [result.text, saved].filter(Boolean).join('\n\n') : result.text,
       images: (result.charts ?? []).map((c) => ({ png: c.png, ...(c.title ? { caption: c.title } : {}) })),
       ...(result.files ? { files: result.files } : {}),
       ...(result.links ? { links: result.links } : {}),
