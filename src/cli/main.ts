@@ -13,6 +13,7 @@ import { registerChannelsCommands } from './commands/channels.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
+import { registerDeployCommand } from './commands/deploy.js';
 import { registerDevicesCommands } from './commands/devices.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerGatewayCommand } from './commands/gateway.js';
@@ -37,6 +38,7 @@ const groups: RegisterCommands[] = [
   registerChannelsCommands,
   registerSlackCommands,
   registerChatCommand,
+  registerDeployCommand,
 ];
 
 export async function main(argv: string[]): Promise<number> {

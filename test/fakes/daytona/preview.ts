@@ -94,7 +94,11 @@ export class FakePreviews {
         up.pipe(res);
       },
     );
-    upstream.on('error', () => fail(502, `nothing is listening on port ${port} in the sandbox`));
+    upstream.on('error', () => {
+      if (!res.headersSent) fail(502, `nothing is listening on port ${port} in the sandbox`);
+    });
+    // A client that goes away (an event stream it stopped reading) ends the upstream request too.
+    res.on('close', () => upstream.destroy());
     upstream.end(body);
   }
 }
