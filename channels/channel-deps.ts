@@ -26,6 +26,6 @@ export interface ChannelDeps {
    * channel was built: read it in start(), not in the constructor.
    */
   commands: readonly CommandMenuEntry[];
-  /** A folder of the channel's own (created on demand, 0700): $SANDGATE_HOME/channels/<id>. */
+  /** A folder of the channel's own, $SANDGATE_HOME/channels/<id>; the channel creates it (0700) if it needs one. */
   stateDir: string;
 }
