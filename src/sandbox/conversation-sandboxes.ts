@@ -9,12 +9,12 @@
 
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SandboxCapacity, type Slot, type SlotHolder } from './capacity.js';
+import { SandboxCapacity, type Slot } from './capacity.js';
+import { ConversationLease, type LeaseTable } from './conversation-lease.js';
 import { SandboxGoneError } from './errors.js';
 import { collectOrphans } from './orphan-gc.js';
 import type { Sandbox, SandboxProvider } from './provider.js';
 import { RUN_LABEL, RunSandboxes } from './run-sandboxes.js';
-import { sandboxView } from './sandbox-view.js';
 import { WarmPool } from './warm-pool.js';
 
 export interface ConversationSandboxesOptions {
@@ -50,16 +50,6 @@ export interface LeaseInfo {
   lastUsedAt: Date;
 }
 
-interface Entry {
-  key: string;
-  inner: Sandbox;
-  lease: Sandbox;
-  /** Held while the sandbox counts as running; undefined once stopped. */
-  slot?: Slot;
-  busy: number;
-  lastUsed: number;
-}
-
 /** Label values must stay short and plain for Daytona; long or odd keys are hashed. */
 export function conversationLabel(key: string): string {
   if (/^[A-Za-z0-9:._@+-]{1,63}$/.test(key)) return key;
@@ -67,8 +57,10 @@ export function conversationLabel(key: string): string {
 }
 
 export class ConversationSandboxes {
-  private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Promise<Entry>>();
+  /** What each lease needs from this table. */
+  private readonly table: LeaseTable;
+  private readonly entries = new Map<string, ConversationLease>();
+  private readonly pending = new Map<string, Promise<ConversationLease>>();
   /** Runs in progress per conversation: their sandbox is busy between calls too. */
   private readonly runs = new Map<string, number>();
   /** Ids of the runs in progress (their children carry the run label). */
@@ -84,6 +76,15 @@ export class ConversationSandboxes {
     this.now = o.now ?? Date.now;
     this.capacity =
       o.capacity ?? new SandboxCapacity({ maxLive: o.maxLive, log: o.log.child({ component: 'capacity' }) });
+    this.table = {
+      capacity: this.capacity,
+      log: o.log,
+      now: this.now,
+      isCurrent: (lease) => this.entries.get(lease.key) === lease,
+      drop: (lease) => this.entries.delete(lease.key),
+      runOn: (key) => this.runs.has(key),
+      revive: (lease) => this.singleFlight(lease.key, () => this.revive(lease)),
+    };
     if (o.poolSize && o.poolSize > 0) {
       this.pool = new WarmPool({
         provider: o.provider,
@@ -105,17 +106,17 @@ export class ConversationSandboxes {
 
   async acquire(conversationKey: string): Promise<Sandbox> {
     const inflight = this.pending.get(conversationKey);
-    if (inflight) return (await inflight).lease;
+    if (inflight) return (await inflight).view;
     const existing = this.entries.get(conversationKey);
     if (existing?.slot) {
       existing.lastUsed = this.now();
-      return existing.lease;
+      return existing.view;
     }
     return (
       await this.singleFlight(conversationKey, () =>
         existing ? this.revive(existing) : this.open(conversationKey),
       )
-    ).lease;
+    ).view;
   }
 
   /**
@@ -155,7 +156,7 @@ export class ConversationSandboxes {
   async remove(id: string): Promise<boolean> {
     for (const e of this.entries.values()) {
       if (e.inner.id !== id) continue;
-      this.forget(e);
+      e.forget();
       await e.inner.delete();
       return true;
     }
@@ -171,11 +172,10 @@ export class ConversationSandboxes {
   async discard(conversationKey: string): Promise<void> {
     await this.pending.get(conversationKey)?.catch(() => undefined);
     const entry = this.entries.get(conversationKey);
-    this.entries.delete(conversationKey);
     const ids = new Set<string>();
     if (entry) {
       ids.add(entry.inner.id);
-      entry.slot?.release();
+      entry.forget();
       await entry.inner.delete().catch((err: unknown) => this.ignoreGone(err));
     }
     const labels = { ...this.base, conversation: conversationLabel(conversationKey) };
@@ -209,11 +209,11 @@ export class ConversationSandboxes {
       if (e.busy > 0 || this.runs.has(e.key)) continue;
       const idle = now - e.lastUsed;
       if (deleteAfter > 0 && idle >= deleteAfter) {
-        this.forget(e);
+        e.forget();
         await e.inner.delete().catch((err: unknown) => this.ignoreGone(err));
         deleted.push(e.inner.id);
       } else if (e.slot && stopAfter > 0 && idle >= stopAfter) {
-        await this.stopEntry(e);
+        await e.stop();
         stopped.push(e.inner.id);
       }
     }
@@ -244,14 +244,12 @@ export class ConversationSandboxes {
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await Promise.all([
-      ...[...this.entries.values()]
-        .filter((e) => e.slot)
-        .map((e) => this.stopEntry(e).catch(() => undefined)),
+      ...[...this.entries.values()].filter((e) => e.slot).map((e) => e.stop().catch(() => undefined)),
       this.pool?.shutdown(),
     ]);
   }
 
-  private async open(key: string): Promise<Entry> {
+  private async open(key: string): Promise<ConversationLease> {
     const labels = { ...this.base, conversation: conversationLabel(key) };
     let inner: Sandbox | undefined;
     const found = (await this.o.provider.list({ labels })).sort(
@@ -263,16 +261,17 @@ export class ConversationSandboxes {
     }
     let how = 'found again';
     let slot: Slot | undefined;
-    const ref: { entry?: Entry } = {};
+    let lease: ConversationLease | undefined;
+    const request = ConversationLease.slotRequest(key, this.table, () => lease);
     if (!inner && this.pool) {
       const member = await this.pool.take(labels);
       if (member) {
         ({ box: inner, slot } = member);
-        slot.reassign(this.slotRequest(key, ref));
+        slot.reassign(request);
         how = 'taken from the warm pool';
       }
     }
-    slot ??= await this.capacity.acquire(this.slotRequest(key, ref));
+    slot ??= await this.capacity.acquire(request);
     if (!inner) {
       try {
         inner = await this.o.provider.create({ labels, env: this.o.env, network: this.o.network });
@@ -284,19 +283,18 @@ export class ConversationSandboxes {
     }
     slot.attach(inner.id);
     this.o.log.info({ conversation: key, sandbox: inner.id }, `conversation sandbox ${how}`);
-    const entry: Entry = { key, inner, lease: inner, slot, busy: 0, lastUsed: this.now() };
-    ref.entry = entry;
-    entry.lease = this.track(entry);
-    this.entries.set(key, entry);
+    lease = new ConversationLease(key, inner, this.table);
+    lease.slot = slot;
+    this.entries.set(key, lease);
     this.pool?.refill();
-    return entry;
+    return lease;
   }
 
   /** A stopped conversation sandbox is used again: it needs a slot before it starts. */
-  private async revive(e: Entry): Promise<Entry> {
+  private async revive(e: ConversationLease): Promise<ConversationLease> {
     e.lastUsed = this.now();
     if (!e.slot) {
-      const slot = await this.capacity.acquire(this.slotRequest(e.key, { entry: e }));
+      const slot = await this.capacity.acquire(ConversationLease.slotRequest(e.key, this.table, () => e));
       if (this.entries.get(e.key) !== e) {
         slot.release(); // discarded meanwhile
         throw new SandboxGoneError(e.inner.id, 'it was discarded');
@@ -306,7 +304,7 @@ export class ConversationSandboxes {
     return e;
   }
 
-  private singleFlight(key: string, fn: () => Promise<Entry>): Promise<Entry> {
+  private singleFlight(key: string, fn: () => Promise<ConversationLease>): Promise<ConversationLease> {
     const inflight = this.pending.get(key);
     if (inflight) return inflight;
     const p = fn().finally(() => this.pending.delete(key));
@@ -314,67 +312,7 @@ export class ConversationSandboxes {
     return p;
   }
 
-  /** Idle (and so reclaimable) when no call is in flight and no run of the conversation is on. */
-  private slotRequest(key: string, ref: { entry?: Entry }) {
-    const holder: SlotHolder = {
-      idleSince: () => {
-        const e = ref.entry;
-        return e && e.busy === 0 && !this.runs.has(key) ? e.lastUsed : undefined;
-      },
-      reclaim: async () => {
-        const e = ref.entry;
-        if (!e || this.entries.get(key) !== e) return;
-        this.o.log.info({ conversation: key, sandbox: e.inner.id }, 'stopping idle sandbox to make room');
-        await this.stopEntry(e);
-      },
-    };
-    return { owner: 'conversation' as const, label: key, holder };
-  }
-
-  private async stopEntry(e: Entry): Promise<void> {
-    e.slot?.release();
-    e.slot = undefined;
-    await e.inner.stop().catch((err: unknown) => {
-      if (err instanceof SandboxGoneError) this.entries.delete(e.key);
-      else throw err;
-    });
-  }
-
   private ignoreGone(err: unknown): void {
     if (!(err instanceof SandboxGoneError)) this.o.log.warn({ err }, 'sandbox clean-up failed');
-  }
-
-  /** The leased view: counts calls in flight (never idle-stopped mid-run) and forgets a vanished sandbox. */
-  private track(e: Entry): Sandbox {
-    return sandboxView(e.inner, {
-      around: async (call) => {
-        e.busy++;
-        e.lastUsed = this.now();
-        try {
-          // Used after a stop (a lease kept across one): it needs its slot back before it restarts.
-          if (!e.slot && this.entries.get(e.key) === e) await this.singleFlight(e.key, () => this.revive(e));
-          return await call();
-        } catch (err) {
-          if (err instanceof SandboxGoneError && this.entries.get(e.key) === e) this.forget(e);
-          throw err;
-        } finally {
-          e.busy--;
-          e.lastUsed = this.now();
-          if (e.busy === 0) this.capacity.changed();
-        }
-      },
-      stop: () => this.stopEntry(e),
-      delete: async () => {
-        this.forget(e);
-        await e.inner.delete();
-      },
-    });
-  }
-
-  /** The entry's sandbox is going or gone: no lease, no slot. */
-  private forget(e: Entry): void {
-    if (this.entries.get(e.key) === e) this.entries.delete(e.key);
-    e.slot?.release();
-    e.slot = undefined;
   }
 }
