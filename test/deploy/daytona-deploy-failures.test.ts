@@ -3,9 +3,6 @@
 // the Daytona fake the way Daytona answers them; the app deployed is a small stand-in package, since
 // what is under test here is the reporting, not sandgate itself (daytona-deploy.test.ts runs it).
 
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeployOptions, deployDaytona } from '../../deploy/daytona/deploy.js';
 import { DeployUsageError } from '../../deploy/daytona/layout.js';
@@ -13,34 +10,7 @@ import { DeployStepError } from '../../deploy/daytona/steps.js';
 import type { Config } from '../../src/config/schema.js';
 import { type FakeDaytona, startFakeDaytona } from '../fakes/daytona/server.js';
 import { tempHome } from '../helpers/temp-home.js';
-import { deployConfig, freePreviewPort, recordProgress, sdkFor } from './helpers.js';
-
-/** A package with sandgate's shape: its gateway serves /healthz, or exits at once with `exit`. */
-function standInApp(o: { gateway: 'serve' | 'exit'; build?: string }): string {
-  const root = mkdtempSync(join(tmpdir(), 'sandgate-standin-'));
-  const pkg = { name: 'sandgate', version: '0.0.0', files: ['bin/'], scripts: { build: o.build ?? 'true' } };
-  writeFileSync(join(root, 'package.json'), JSON.stringify(pkg));
-  writeFileSync(
-    join(root, 'package-lock.json'),
-    JSON.stringify({ name: 'sandgate', lockfileVersion: 3, packages: {} }),
-  );
-  mkdirSync(join(root, 'bin'));
-  const bin = join(root, 'bin', 'sandgate.mjs');
-  writeFileSync(
-    bin,
-    o.gateway === 'exit'
-      ? "console.error('Error: listen EADDRINUSE: address already in use 0.0.0.0:8787'); process.exit(1);\n"
-      : [
-          "import { createServer } from 'node:http';",
-          'const [cmd, , url] = process.argv.slice(2);',
-          "if (cmd === 'dashboard') console.log(url + '/dashboard/#link=stand-in');",
-          "else createServer((q, s) => s.end('{\"ok\":true}')).listen(Number(process.env.SANDGATE_PORT), '0.0.0.0');",
-          '',
-        ].join('\n'),
-  );
-  chmodSync(bin, 0o755);
-  return root;
-}
+import { deployConfig, freePreviewPort, recordProgress, sdkFor, standInApp } from './helpers.js';
 
 describe('deploy failures name the step and the reason', () => {
   let fake: FakeDaytona;

@@ -3,7 +3,7 @@
 // Daytona's preview range, a progress recorder and configurations pointing at the Daytona fake.
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -89,4 +89,31 @@ export function deployConfig(fake: FakeDaytona, home: string, extra: ConfigInput
 /** The SDK as deploy uses it, polling for state changes (the fake has no event stream). */
 export function sdkFor(fake: FakeDaytona) {
   return daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true });
+}
+
+/** A package with sandgate's shape: its gateway serves /healthz, or exits at once with `exit`. */
+export function standInApp(o: { gateway: 'serve' | 'exit'; build?: string }): string {
+  const root = mkdtempSync(join(tmpdir(), 'sandgate-standin-'));
+  const pkg = { name: 'sandgate', version: '0.0.0', files: ['bin/'], scripts: { build: o.build ?? 'true' } };
+  writeFileSync(join(root, 'package.json'), JSON.stringify(pkg));
+  writeFileSync(
+    join(root, 'package-lock.json'),
+    JSON.stringify({ name: 'sandgate', lockfileVersion: 3, packages: {} }),
+  );
+  mkdirSync(join(root, 'bin'));
+  const bin = join(root, 'bin', 'sandgate.mjs');
+  writeFileSync(
+    bin,
+    o.gateway === 'exit'
+      ? "console.error('Error: listen EADDRINUSE: address already in use 0.0.0.0:8787'); process.exit(1);\n"
+      : [
+          "import { createServer } from 'node:http';",
+          'const [cmd, , url] = process.argv.slice(2);',
+          "if (cmd === 'dashboard') console.log(url + '/dashboard/#link=stand-in');",
+          "else createServer((q, s) => s.end('{\"ok\":true}')).listen(Number(process.env.SANDGATE_PORT), '0.0.0.0');",
+          '',
+        ].join('\n'),
+  );
+  chmodSync(bin, 0o755);
+  return root;
 }
