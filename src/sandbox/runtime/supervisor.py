@@ -380,6 +380,7 @@ def read_commands():
 
 def main():
     global jobs
+    os.umask(0o022)  # the gateway runs with 077; inside, the usual default for the one sandbox user
     cgroup_fd = _arg("--cgroup-fd")
     try:  # opened while still dumpable: afterwards /proc/self is root's and this open would fail
         oom_fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY | os.O_CLOEXEC)

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { type CgroupSupport, type Controller, probeCgroups } from './cgroup-probe.js';
 import { findOnPath, type RunAs } from './host-dirs.js';
 import { type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
+import { SandboxShare } from './sandbox-share.js';
 import { type DiskSupport, probeDisks, WorkspaceDisks } from './workspace-disks.js';
 
 export interface ContainmentLimits {
@@ -155,6 +156,8 @@ export async function checkContainment(
 export interface ContainmentOptions {
   /** $SANDGATE_HOME/sandboxes (real path). */
   dir: string;
+  /** The host uid sandboxes run as when the gateway is root: it reaches workspaces through a share. */
+  runAs?: RunAs;
   /** Names this gateway's cgroups (a hash of its home), so gateways with other homes are left alone. */
   instance: string;
   limits: ContainmentLimits;
@@ -170,7 +173,13 @@ export class Containment {
     readonly setpriv: string | undefined,
     private readonly limits: ContainmentLimits,
     private readonly dir: string,
+    private readonly share: SandboxShare | undefined,
   ) {}
+
+  /** Where bubblewrap's inputs (runtime files, passwd/group) go: the share, else the sandboxes dir. */
+  get shareDir(): string {
+    return this.share?.dir ?? this.dir;
+  }
 
   /**
    * Probes, sets up the instance cgroups and (`reclaim`, only for the gateway that holds the
@@ -192,7 +201,12 @@ export class Containment {
     }
     const disk = o.limits.diskMb > 0 ? await probeDisks() : { ok: false };
     const disks = disk.ok ? new WorkspaceDisks(o.dir, o.limits.diskMb, o.log) : undefined;
+    // Throws (the sandbox could not start as that uid anyway): the provider reports it.
+    const share = o.runAs ? await SandboxShare.open(o.instance) : undefined;
     if (o.reclaim) {
+      await share
+        ?.reclaim()
+        .catch((err: unknown) => o.log.warn({ err }, 'could not remove stale workspace binds'));
       const stale = await cgroups.reclaim().catch((err: unknown) => {
         o.log.warn({ err }, 'could not remove stale sandbox cgroups');
         return [];
@@ -211,7 +225,7 @@ export class Containment {
       if (s.enforced) o.log.info({ limit: s.limit }, `sandbox ${s.limit} limit: ${s.detail}`);
       else o.log.warn({ limit: s.limit, fix: s.fix }, `sandbox ${s.limit} limit ${s.detail}`);
     }
-    return new Containment(cgroups, disks, status, setpriv ?? undefined, o.limits, o.dir);
+    return new Containment(cgroups, disks, status, setpriv ?? undefined, o.limits, o.dir, share);
   }
 
   get diskLimited(): boolean {
@@ -231,11 +245,15 @@ export class Containment {
     return join(this.dir, id);
   }
 
-  /** Before the supervisor starts: mount the workspace, make the cgroups. */
-  async start(id: string, owner?: RunAs): Promise<SandboxCgroup> {
+  /**
+   * Before the supervisor starts: mount the workspace (and offer it through the share), make the
+   * cgroups. Returns the cgroups and the workspace path bubblewrap binds.
+   */
+  async start(id: string, owner?: RunAs): Promise<{ cgroup: SandboxCgroup; workspace: string }> {
     if (this.disks?.has(id)) await this.disks.mount(id, this.workspace(id));
-    if (!this.cgroups.enforced.size && !this.cgroups.tracksJobs) return { join: [] };
-    return await this.cgroups.create(
+    const workspace = this.share ? await this.share.expose(id, this.workspace(id)) : this.workspace(id);
+    if (!this.cgroups.enforced.size && !this.cgroups.tracksJobs) return { cgroup: { join: [] }, workspace };
+    const cgroup = await this.cgroups.create(
       id,
       {
         memoryBytes: this.limits.memoryMb * 1024 * 1024,
@@ -244,6 +262,7 @@ export class Containment {
       },
       owner,
     );
+    return { cgroup, workspace };
   }
 
   /** After the supervisor exited: kill what is left, remove the cgroups, unmount the workspace. */
@@ -251,6 +270,8 @@ export class Containment {
     try {
       if (this.cgroups.enforced.size || this.cgroups.tracksJobs) await this.cgroups.destroy(id);
     } finally {
+      // The bind first: while it exists the image stays attached even once unmounted here.
+      await this.share?.conceal(id);
       await this.disks?.unmount(this.workspace(id));
     }
   }
@@ -297,5 +318,6 @@ export class Containment {
 
   async shutdown(): Promise<void> {
     await this.cgroups.release();
+    await this.share?.close();
   }
 }

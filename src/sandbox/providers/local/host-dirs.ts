@@ -1,6 +1,6 @@
 // Host-side preparation for local sandboxes: the sandboxes directory, a private copy of
 // src/sandbox/runtime, the sandbox's passwd/group files, and (when the gateway runs as root) an
-// unprivileged uid for sandboxes, which must be able to reach the workspaces. Fails with a fix hint.
+// unprivileged uid for sandboxes, which reaches them through the share only. Fails with a fix hint.
 
 import { constants, existsSync, statSync } from 'node:fs';
 import { access, chmod, copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -53,13 +53,25 @@ export function sandboxRunAs(isolation: 'bwrap' | 'none', runAs?: RunAs): RunAs 
 }
 
 export interface PrepareOptions {
+  /** $SANDGATE_HOME/sandboxes: workspaces and their metadata (owner-only). */
   dir: string;
+  /**
+   * Where the runtime files and passwd/group go: `dir` itself, or (gateway root, sandboxes as
+   * another uid) a directory that uid can reach, outside the state dir (see sandbox-share.ts).
+   */
+  shareDir?: string;
   isolation: 'bwrap' | 'none';
   bwrapPath: string;
   runAs?: RunAs;
   runtimeSource?: string;
   passwd: string;
   group: string;
+}
+
+/** mkdir with an exact mode: the process umask (sandgate runs with 077) must not decide it. */
+async function dirWithMode(dir: string, mode: number): Promise<void> {
+  await mkdir(dir, { recursive: true, mode });
+  await chmod(dir, mode);
 }
 
 export async function prepareHostDirs(o: PrepareOptions) {
@@ -70,26 +82,21 @@ export async function prepareHostDirs(o: PrepareOptions) {
     );
   }
   const runAs = sandboxRunAs(o.isolation, o.runAs);
-  await mkdir(o.dir, { recursive: true, mode: 0o711 });
+  await dirWithMode(o.dir, 0o700);
+  const share = o.shareDir ?? o.dir;
   if (runAs) {
-    await chmod(o.dir, 0o711);
-    // SANDGATE_HOME is ours: let the sandbox uid pass through it (traverse only, no listing).
-    const home = dirname(o.dir);
-    const st = statSync(home);
-    if (st.uid === process.getuid?.() && (st.mode & 0o001) === 0)
-      await chmod(home, (st.mode & 0o7777) | 0o001);
-    const blocked = untraversable(o.dir, runAs);
+    const blocked = untraversable(share, runAs);
     if (blocked) {
       throw new SandboxUnavailableError(
-        `the gateway runs as root, so sandboxes run as uid ${runAs.uid}, which cannot reach ${o.dir} (blocked at ${blocked})`,
-        `run sandgate as a normal user, or allow traversal with \`chmod o+x ${blocked}\`, or set SANDGATE_HOME to a directory others can traverse`,
+        `the gateway runs as root, so sandboxes run as uid ${runAs.uid}, which cannot reach ${share} (blocked at ${blocked})`,
+        `run sandgate as a normal user, or allow traversal with \`chmod o+x ${blocked}\``,
       );
     }
   }
-  const runtimeDir = join(o.dir, '.runtime');
-  const systemDir = join(o.dir, '.system');
-  await mkdir(runtimeDir, { recursive: true, mode: 0o755 });
-  await mkdir(systemDir, { recursive: true, mode: 0o755 });
+  const runtimeDir = join(share, '.runtime');
+  const systemDir = join(share, '.system');
+  await dirWithMode(runtimeDir, 0o755);
+  await dirWithMode(systemDir, 0o755);
   const source = o.runtimeSource ?? findRuntimeSource();
   for (const f of RUNTIME_FILES) {
     const tmp = join(runtimeDir, `.${f}.${process.pid}`);
@@ -99,8 +106,13 @@ export async function prepareHostDirs(o: PrepareOptions) {
   }
   const passwd = join(systemDir, 'passwd');
   const group = join(systemDir, 'group');
-  await writeFile(passwd, o.passwd, { mode: 0o644 });
-  await writeFile(group, o.group, { mode: 0o644 });
+  for (const [file, text] of [
+    [passwd, o.passwd],
+    [group, o.group],
+  ] as const) {
+    await writeFile(file, text, { mode: 0o644 });
+    await chmod(file, 0o644);
+  }
   return { runtimeDir, passwd, group, runAs };
 }
 

@@ -17,7 +17,7 @@ import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.j
 import { checkEnv } from '../../sandbox-env.js';
 import { SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD } from './bwrap-args.js';
 import { Containment, type LimitStatus } from './containment.js';
-import { prepareHostDirs, type RunAs, removeTree } from './host-dirs.js';
+import { prepareHostDirs, type RunAs, removeTree, sandboxRunAs } from './host-dirs.js';
 import { LocalSandbox } from './local-sandbox.js';
 import { supervisorLaunch } from './supervisor-launch.js';
 
@@ -102,8 +102,9 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   private containment(): Promise<Containment> {
     const l = this.o.limits ?? {};
+    const runAs = sandboxRunAs(this.o.isolation ?? LOCAL.isolation, this.o.runAs);
     this.contained ??= (async () => {
-      await mkdir(this.dir, { recursive: true, mode: 0o711 });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const dir = realpathSync(this.dir);
       return await Containment.setup({
         dir,
@@ -117,8 +118,12 @@ export class LocalSandboxProvider implements SandboxProvider {
         },
         log: this.o.log,
         reclaim: this.o.reclaimStale === true,
+        ...(runAs ? { runAs } : {}),
       });
-    })();
+    })().catch((err: unknown) => {
+      this.contained = undefined;
+      throw new SandboxUnavailableError(`could not set up sandbox limits: ${(err as Error).message}`);
+    });
     return this.contained;
   }
 
@@ -257,7 +262,12 @@ export class LocalSandboxProvider implements SandboxProvider {
         return { url: `${this.o.publicUrl.replace(/\/+$/, '')}/preview/${token}/`, expiresAt };
       },
       launch: async () => {
-        const prep = await this.prepare();
+        let prep = await this.prepare();
+        if (!existsSync(prep.runtimeDir)) {
+          // Another provider on this home closed the share at its shutdown: lay it out again.
+          this.prepared = undefined;
+          prep = await this.prepare();
+        }
         const containment = await this.containment();
         if (!isolated)
           this.o.log.warn(
@@ -266,7 +276,7 @@ export class LocalSandboxProvider implements SandboxProvider {
           );
         // The previous supervisor's cgroups and mount must be gone before new ones are made.
         await entry.released;
-        const cgroup = await containment.start(meta.id, prep.runAs);
+        const { cgroup, workspace: bound } = await containment.start(meta.id, prep.runAs);
         return supervisorLaunch({
           isolated,
           python: this.o.python ?? LOCAL.python,
@@ -274,7 +284,7 @@ export class LocalSandboxProvider implements SandboxProvider {
           runtimeDir: prep.runtimeDir,
           passwd: prep.passwd,
           group: prep.group,
-          workspace,
+          workspace: bound,
           network: meta.network,
           env: baseEnv,
           tmpBytes: (this.o.tmpMb ?? LOCAL.tmpMb) * 1024 * 1024,
@@ -321,15 +331,17 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   private prepare() {
-    this.prepared ??= prepareHostDirs({
-      dir: this.dir,
-      isolation: this.o.isolation ?? LOCAL.isolation,
-      bwrapPath: this.o.bwrapPath ?? 'bwrap',
-      runAs: this.o.runAs,
-      runtimeSource: this.o.runtimeSource,
-      passwd: SANDBOX_PASSWD,
-      group: SANDBOX_GROUP,
-    }).catch((err: unknown) => {
+    this.prepared ??= (async () =>
+      prepareHostDirs({
+        dir: this.dir,
+        shareDir: (await this.containment()).shareDir,
+        isolation: this.o.isolation ?? LOCAL.isolation,
+        bwrapPath: this.o.bwrapPath ?? 'bwrap',
+        runAs: this.o.runAs,
+        runtimeSource: this.o.runtimeSource,
+        passwd: SANDBOX_PASSWD,
+        group: SANDBOX_GROUP,
+      }))().catch((err: unknown) => {
       this.prepared = undefined;
       throw err instanceof SandboxUnavailableError ? err : new SandboxUnavailableError(String(err));
     });
