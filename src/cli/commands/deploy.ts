@@ -89,13 +89,11 @@ async function run(env: CliEnv, f: DeployFlags): Promise<void> {
     return;
   }
   if (action === 'logs') {
-    const stop = new AbortController();
-    process.once('SIGINT', () => stop.abort());
+    // -f runs until the gateway exits or Ctrl-C ends the process.
     await gatewayLogs(client(env), {
       follow: f.follow === true,
       stdout: (s) => process.stdout.write(s),
       stderr: (s) => process.stderr.write(s),
-      signal: stop.signal,
     });
     return;
   }
