@@ -5,7 +5,7 @@ import type { Attachment, Channel } from '../../channels/channel.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 
 export class AttachmentSource {
-  private readonly live = new Map<number, Attachment[]>();
+  private readonly live = new Map<number, (Attachment | undefined)[]>();
 
   constructor(private readonly channels: Map<string, Channel>) {}
 
@@ -15,6 +15,19 @@ export class AttachmentSource {
 
   forget(inboundId: number): void {
     this.live.delete(inboundId);
+  }
+
+  /**
+   * Several messages became one (an album gathered into its first message): the live handles follow,
+   * in the merged order. `parts`: each message's id and how many attachments it had.
+   */
+  gather(into: number, parts: { id: number; count: number }[]): void {
+    const merged = parts.flatMap(({ id, count }) => {
+      const live = this.live.get(id) ?? [];
+      return Array.from({ length: count }, (_, i) => live[i]);
+    });
+    for (const { id } of parts) this.live.delete(id);
+    if (merged.some(Boolean)) this.live.set(into, merged);
   }
 
   async fetch(row: InboundRow, index: number): Promise<Buffer> {

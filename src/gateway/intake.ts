@@ -11,6 +11,7 @@ import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { Store } from '../store/store.js';
 import { cutUtf8 } from '../text/cut.js';
 import type { AccessControl, AccessDecision } from './access.js';
+import { AlbumGatherer } from './album-gatherer.js';
 import type { AttachmentSource } from './attachment-source.js';
 import { classify, type Outcome } from './classify.js';
 import type { Command, CommandRegistry, CommandReply } from './commands.js';
@@ -39,11 +40,16 @@ export class Intake implements InboundSink {
   private readonly admitting = new Set<number>();
   private open = true;
 
-  constructor(private readonly deps: IntakeDeps) {}
+  private readonly albums: AlbumGatherer;
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.albums = new AlbumGatherer({ ...deps, enqueue: (msg) => deps.lanes.enqueue(msg) });
+  }
 
   /** Stop accepting new messages (shutdown): channels get a refusal and keep the update. */
   close(): void {
     this.open = false;
+    this.albums.close();
   }
 
   async receive(received: Inbound): Promise<InboundReceipt> {
@@ -123,14 +129,19 @@ export class Intake implements InboundSink {
    * whose name no longer exists (an upgrade removed it) goes to the agent as text, not dropped.
    */
   resumeQueued(): void {
-    const { store, lanes, commands } = this.deps;
+    const { store, commands } = this.deps;
     for (const row of store.inbound.listByState(['queued'], 1_000_000)) {
       const routed = route(row.text, commands);
-      lanes.enqueue({
+      this.enqueue({
         ...row,
         target: routed.kind === 'unknown-command' ? { kind: 'agent', text: row.text } : routed,
       });
     }
+  }
+
+  /** Into its lane — unless it is part of an album, which is gathered first (album-gatherer.ts). */
+  private enqueue(msg: QueuedMessage): void {
+    if (!this.albums.offer(msg)) this.deps.lanes.enqueue(msg);
   }
 
   private async admit(row: InboundRow, refusal?: string, pending?: Promise<AccessDecision>): Promise<void> {
@@ -187,7 +198,7 @@ export class Intake implements InboundSink {
       if (outcome.reply) this.deps.outbox.wake();
     } else if (outcome.kind === 'queue') {
       metrics.inbound.inc({ channel: row.channel, outcome: 'queued' });
-      this.deps.lanes.enqueue({ ...row, state: 'queued', target: outcome.target });
+      this.enqueue({ ...row, state: 'queued', target: outcome.target });
     } else {
       metrics.inbound.inc({ channel: row.channel, outcome: 'command' });
       await this.runImmediate(row, outcome.args, outcome.command.run.bind(outcome.command));
