@@ -55,6 +55,29 @@ describe('sandbox chat commands', () => {
     expect(slow.text).toContain('Timed out after 5.0s');
   });
 
+  it('long output comes as a short preview plus the whole output as a .txt document', async () => {
+    const lines = await cmd.sh('seq 1 3000', ctx);
+    expect(lines.text.length).toBeLessThan(800);
+    expect(lines.text).toMatch(/Full output \(14 KiB\) attached as sh-output\.txt\./);
+    const [doc] = lines.files ?? [];
+    expect(doc?.name).toBe('sh-output.txt');
+    expect(doc?.data.toString().split('\n')).toEqual(Array.from({ length: 3000 }, (_, i) => String(i + 1)));
+    const xs = await cmd.py('print("x" * 10000)', ctx);
+    expect(xs.files?.[0]?.name).toBe('py-output.txt');
+    expect(xs.files?.[0]?.data.toString()).toBe('x'.repeat(10000));
+    // Short output stays in the chat text alone.
+    expect((await cmd.sh('echo short', ctx)).files).toBeUndefined();
+  });
+
+  it('past the output cap the document says plainly that the rest was not kept', async () => {
+    const huge = await cmd.sh("head -c 3000000 /dev/zero | tr '\\0' a", ctx);
+    const body = huge.files?.[0]?.data.toString() ?? '';
+    expect(body.startsWith('aaaa')).toBe(true);
+    expect(body.length).toBeLessThan(1024 * 1024 + 200);
+    expect(body).toMatch(/output truncated after 1\.0 MiB; the rest was not kept/);
+    expect(body).not.toMatch(/\b1 more bytes?\b/);
+  });
+
   it('/py keeps variables, shows errors and returns charts as images', async () => {
     expect((await cmd.py('```python\nitems = [4, 2, 9]\n```', ctx)).text).toBe('(no output)');
     expect((await cmd.py('max(items)', ctx)).text).toBe('```\n9\n```');
