@@ -1,7 +1,6 @@
 // Turns a Baileys WAMessage into the gateway's Inbound: the sender as a phone JID (LID senders mapped
-// through the JID Baileys sends alongside, or its LID mapping store), text from plain / extended text /
-// captions, images and documents as lazy attachments, and whether a group message addresses us (a
-// mention or a reply to one of our messages). Says why when a message is left out.
+// via the JID Baileys sends alongside, or its LID store), text and captions, images and documents as
+// lazy attachments, group addressing (mention / reply to us) and context; says why one is left out.
 
 import {
   areJidsSameUser,
@@ -12,12 +11,13 @@ import {
   isPnUser,
   jidNormalizedUser,
   normalizeMessageContent,
-  type proto,
   toNumber,
   type WAMessage,
 } from '@whiskeysockets/baileys';
 import type { ConversationRef, Inbound } from '../channel.js';
+import type { InboundContext } from '../inbound-context.js';
 import type { WhatsAppMedia } from './media.js';
+import { editOf, replyAndForward, textOf, unsupportedKind } from './message-context.js';
 
 /** This account's own ids (device-less): the phone JID and, once WhatsApp told us, the LID. */
 export interface Me {
@@ -67,12 +67,20 @@ export async function mapMessage(
   if (!senderJid) return { skipped: 'no-sender' };
   const sender = await phoneJid(senderJid, senderAlt, ctx);
 
-  const { text: raw, context } = textOf(content);
-  const attachments = ctx.media.attachments(msg, content);
-  const mentionsMe = (context?.mentionedJid ?? []).some((j) => isMe(j));
-  const repliesToMe = isMe(context?.participant);
+  const edit = editOf(content);
+  const body = edit?.content ?? content;
+  const { text: raw, info } = textOf(body);
+  const attachments = edit ? [] : ctx.media.attachments(msg, body);
+  const unsupported = attachments.length === 0 && raw.trim() === '' ? unsupportedKind(body) : undefined;
+  const mentionsMe = (info?.mentionedJid ?? []).some((j) => isMe(j));
+  const repliesToMe = isMe(info?.participant);
   const text = group ? stripLeadingMention(raw, ctx.me) : raw;
-  if (text.trim() === '' && attachments.length === 0) return { skipped: 'empty' };
+  if (text.trim() === '' && attachments.length === 0 && !unsupported && !edit) return { skipped: 'empty' };
+  const context: InboundContext = {
+    ...replyAndForward(info, (jid) => (isMe(jid) ? 'the bot' : phoneLabel(jidNormalizedUser(jid)))),
+    ...(edit ? { editOf: edit.id } : {}),
+    ...(unsupported ? { unsupported } : {}),
+  };
 
   const chatJid = group ? jidNormalizedUser(chat) : sender;
   return {
@@ -89,6 +97,7 @@ export async function mapMessage(
       // is not (the same DM may arrive addressed by LID once and by phone number the next time).
       platformId: key.id,
       at: new Date(msg.messageTimestamp ? toNumber(msg.messageTimestamp) * 1000 : Date.now()),
+      ...(Object.keys(context).length ? { context } : {}),
     },
   };
 }
@@ -99,14 +108,6 @@ async function phoneJid(jid: string, alt: string | undefined, ctx: MapContext): 
   if (alt && isPnUser(alt)) return jidNormalizedUser(alt);
   const mapped = await ctx.phoneForLid(jid).catch(() => undefined);
   return jidNormalizedUser(mapped && isPnUser(mapped) ? mapped : jid);
-}
-
-function textOf(content: proto.IMessage): { text: string; context: proto.IContextInfo | null | undefined } {
-  if (content.conversation) return { text: content.conversation, context: undefined };
-  const ext = content.extendedTextMessage;
-  if (ext) return { text: ext.text ?? '', context: ext.contextInfo };
-  const media = content.imageMessage ?? content.documentMessage ?? content.videoMessage;
-  return { text: media?.caption ?? '', context: media?.contextInfo };
 }
 
 /** "@15551234567 /sh ls" → "/sh ls": the mention only says who is addressed. */

@@ -114,6 +114,42 @@ describe('WhatsApp inbound', () => {
     expect(sink.received.map((m) => m.text)).toEqual(['from Alice']);
   });
 
+  it('says what else a message is: a reply (with the quoted text), forwarded, an edit, a kind not taken', async () => {
+    const sock = await start();
+    const ours = '15550001111@s.whatsapp.net';
+    const reply = text('and for March?', {
+      participant: ours,
+      stanzaId: 'BOT1',
+      quotedMessage: { conversation: 'February: 42 signups' },
+    });
+    const forwarded = text('look at this', { isForwarded: true, forwardingScore: 1 });
+    const edit = proto.Message.fromObject({
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+        key: { remoteJid: ALICE, fromMe: false, id: 'ORIGINAL1' },
+        editedMessage: { conversation: 'fixed typo' },
+      },
+    });
+    const sticker = proto.Message.fromObject({ stickerMessage: { mimetype: 'image/webp' } });
+    const reaction = proto.Message.fromObject({ reactionMessage: { key: { id: 'X' }, text: '👍' } });
+    sock.deliver([
+      incoming({ chat: ALICE, content: reply }),
+      incoming({ chat: ALICE, content: forwarded }),
+      incoming({ chat: ALICE, content: edit }),
+      incoming({ chat: ALICE, content: sticker }),
+      incoming({ chat: ALICE, content: reaction }),
+      incoming({ chat: ALICE, text: 'last' }),
+    ]);
+    await waitFor(() => sink.received.some((m) => m.text === 'last'), 'all messages');
+    expect(sink.received.map((m) => [m.text, m.context])).toEqual([
+      ['and for March?', { replyTo: { from: 'the bot', text: 'February: 42 signups' } }],
+      ['look at this', { forwardedFrom: 'someone else (WhatsApp does not say who)' }],
+      ['fixed typo', { editOf: 'ORIGINAL1' }],
+      ['', { unsupported: 'sticker' }],
+      ['last', undefined],
+    ]);
+  });
+
   it('skips offline messages older than a day (history, not requests)', async () => {
     const sock = await start();
     sock.deliver(
