@@ -41,6 +41,8 @@ export interface BwrapOptions {
   tmpBytes: number;
   /** The program to run inside, with its arguments. */
   command: string[];
+  /** More host directories offered read-only (tools such as TypeScript, see local-tool-binds.ts). */
+  roBinds?: { source: string; target: string }[];
 }
 
 /** Merged-/usr systems have /bin -> usr/bin symlinks; older ones have real directories. */
@@ -103,6 +105,7 @@ export function bwrapArgs(o: BwrapOptions): string[] {
     '--ro-bind',
     o.runtimeDir,
     SANDBOX_RUNTIME,
+    ...(o.roBinds ?? []).flatMap((b) => ['--ro-bind', b.source, b.target]),
     '--bind',
     o.workspace,
     SANDBOX_HOME,

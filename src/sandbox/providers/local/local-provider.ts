@@ -19,6 +19,7 @@ import { SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD } from './bwrap-args.js';
 import { Containment, type LimitStatus } from './containment.js';
 import { prepareHostDirs, type RunAs, removeTree, sandboxRunAs } from './host-dirs.js';
 import { LocalSandbox } from './local-sandbox.js';
+import { localToolBinds } from './local-tool-binds.js';
 import { supervisorLaunch } from './supervisor-launch.js';
 
 export interface LocalProviderOptions {
@@ -291,6 +292,7 @@ export class LocalSandboxProvider implements SandboxProvider {
           ...(prep.runAs ? { runAs: prep.runAs } : {}),
           cgroup,
           ...(containment.setpriv ? { setpriv: containment.setpriv } : {}),
+          roBinds: localToolBinds(prep.runAs, this.o.log),
         });
       },
       onSupervisorExit: () => {

@@ -27,6 +27,8 @@ export interface LaunchOptions {
   cgroup: SandboxCgroup;
   /** setpriv's path; needed when the gateway is root and the sandbox has cgroups to join. */
   setpriv?: string;
+  /** Host directories bound read-only into an isolated sandbox (local-tool-binds.ts). */
+  roBinds?: { source: string; target: string }[];
 }
 
 /** `sh -c JOIN cg1/cgroup.procs cg2/cgroup.procs -- program args…`: joins each, then execs. */
@@ -72,6 +74,7 @@ export function supervisorLaunch(o: LaunchOptions): SupervisorLaunch & { runtime
         network: o.network,
         env: o.env,
         tmpBytes: o.tmpBytes,
+        ...(o.roBinds ? { roBinds: o.roBinds } : {}),
         command: [
           o.python,
           ...supervisorArgs,
