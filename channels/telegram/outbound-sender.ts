@@ -7,6 +7,7 @@ import { InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { shorten } from '../../src/text/cut.js';
 import type { SendPacer } from '../../src/timing/pacer.js';
 import { type ConversationRef, DeliveryError, type DeliveryReceipt, type Outbound } from '../channel.js';
 import { classify, toDeliveryError } from './errors.js';
@@ -15,11 +16,19 @@ import { linkLine, type Part, planParts, TEXT_MAX, UPLOAD_MAX_BYTES } from './ou
 import type { StatusTracker } from './status-tracker.js';
 
 type ChatId = number | string;
+
+/**
+ * Every text the bot sends or edits goes without a link preview (Bot API LinkPreviewOptions): command
+ * output is data, and Telegram's crawler must never open a signed preview link or a one-time link
+ * before the person does.
+ */
+const NO_PREVIEW = { link_preview_options: { is_disabled: true } } as const;
 interface MessageLike {
   message_id: number;
 }
 interface SendOptions {
   parse_mode?: 'HTML';
+  link_preview_options?: { is_disabled: boolean };
   message_thread_id?: number;
   reply_markup?: InlineKeyboardMarkup;
   caption?: string;
@@ -69,12 +78,16 @@ export class OutboundSender {
     const first = receipt.messageIds[0];
     if (first === undefined) return;
     const { chatId } = routeOf(to);
-    const body = text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text;
+    const body = shorten(text, TEXT_MAX);
     await this.d.pacer.acquire(chatId);
     try {
       await this.withPlainFallback(
-        () => this.d.api.editMessageText(chatId, Number(first), toTelegramHtml(body), { parse_mode: 'HTML' }),
-        () => this.d.api.editMessageText(chatId, Number(first), body),
+        () =>
+          this.d.api.editMessageText(chatId, Number(first), toTelegramHtml(body), {
+            ...NO_PREVIEW,
+            parse_mode: 'HTML',
+          }),
+        () => this.d.api.editMessageText(chatId, Number(first), body, NO_PREVIEW),
       );
     } catch (err) {
       const f = classify(err);
@@ -125,7 +138,7 @@ export class OutboundSender {
       return api.sendDocument(chatId, new InputFile(part.data, part.name), thread(threadId));
     }
     const markup = keyboard(part);
-    const base = { ...thread(threadId), ...(markup ? { reply_markup: markup } : {}) };
+    const base = { ...thread(threadId), ...NO_PREVIEW, ...(markup ? { reply_markup: markup } : {}) };
     try {
       return await this.withPlainFallback(
         () => api.sendMessage(chatId, toTelegramHtml(part.text), { ...base, parse_mode: 'HTML' }),
@@ -136,7 +149,7 @@ export class OutboundSender {
         throw err;
       // A link Telegram will not take as a button still reaches the user as text.
       const text = [part.text, ...part.buttons.map(linkLine)].join('\n');
-      return api.sendMessage(chatId, text, thread(threadId));
+      return api.sendMessage(chatId, text, { ...thread(threadId), ...NO_PREVIEW });
     }
   }
 
@@ -171,7 +184,7 @@ function thread(threadId: number | undefined): SendOptions {
 function keyboard(part: Extract<Part, { kind: 'text' }>): InlineKeyboardMarkup | undefined {
   if (part.buttons.length === 0) return undefined;
   return {
-    inline_keyboard: part.buttons.map((l) => [{ text: (l.label ?? l.url).slice(0, 64), url: l.url }]),
+    inline_keyboard: part.buttons.map((l) => [{ text: shorten(l.label ?? l.url, 64), url: l.url }]),
   };
 }
 

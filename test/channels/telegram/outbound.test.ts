@@ -124,6 +124,29 @@ describe('telegram outbound', () => {
     });
   });
 
+  it('sends and edits every text with link previews disabled, so no crawler opens a link first', async () => {
+    const url = 'https://preview.example.com/s/abc?token=one-time';
+    const status = await c.channel.deliver(to, { kind: 'text', text: 'working…' });
+    await c.channel.deliver(to, {
+      kind: 'text',
+      text: `Preview: ${url}`,
+      links: [{ url, label: 'port 8000' }],
+    });
+    await c.channel.edit(to, status, `done, see ${url}`);
+    const texts = [...fake.callsOf('sendMessage'), ...fake.callsOf('editMessageText')];
+    expect(texts).toHaveLength(3);
+    for (const call of texts) expect(call.params.link_preview_options).toEqual({ is_disabled: true });
+  });
+
+  it('an edit longer than a message is cut on a character boundary, never through an emoji', async () => {
+    const status = await c.channel.deliver(to, { kind: 'text', text: 'working…' });
+    // The 4096th code unit falls inside an emoji: a naive cut sends half of it, which Telegram refuses.
+    await c.channel.edit(to, status, `${'x'.repeat(4094)}😀😀 tail`);
+    const [m] = fake.sent(1001);
+    expect(m?.text).toBe(`${'x'.repeat(4094)}…`);
+    expect(fake.callsOf('editMessageText').every((call) => call.status === 200)).toBe(true);
+  });
+
   it('edits the status message and ignores "message is not modified"', async () => {
     const receipt = await c.channel.deliver(to, { kind: 'text', text: 'working… step 1' });
     await c.channel.edit(to, receipt, 'working… step 1');
