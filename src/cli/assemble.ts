@@ -16,6 +16,7 @@ import { createDevices } from '../../pairing/devices/index.js';
 import { createPairing } from '../../pairing/index.js';
 import { publicUrl } from '../config/load.js';
 import { statePaths } from '../config/paths.js';
+import { ownerOnlyUmask, tightenState } from '../config/private-state.js';
 import type { Config } from '../config/schema.js';
 import { CommandRegistry } from '../gateway/commands.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -41,7 +42,12 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
   const paths = statePaths(config.home);
+  // Owner-only from here on (the database, its -wal/-shm, the token, uploads), and what an older
+  // install left readable is tightened once we hold the lock.
+  ownerOnlyUmask();
   const lock = acquireInstanceLock(paths.lockFile);
+  const tightened = tightenState(config.home);
+  if (tightened.length) log.info({ paths: tightened }, 'state files made owner-only');
   let server: ServerType | undefined;
   try {
     const store = createStore(openDatabase(paths.database));

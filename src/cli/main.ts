@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+
 // `sandgate …`: the command-line entry. Each command group lives in its own file under commands/.
 // Exit codes: 0 ok, 1 failure, 2 usage.
 
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { ownerOnlyUmask } from '../config/private-state.js';
 import { LockError } from '../gateway/instance-lock.js';
 import { StoreError } from '../store/store-error.js';
 import { CliError, createCliEnv, type RegisterCommands } from './cli-env.js';
@@ -42,6 +44,8 @@ const groups: RegisterCommands[] = [
 ];
 
 export async function main(argv: string[]): Promise<number> {
+  // State files (config, database, token) are owner-only whatever umask the shell has.
+  ownerOnlyUmask();
   const env = createCliEnv();
   const program = new Command()
     .name('sandgate')

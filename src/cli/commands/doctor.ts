@@ -10,6 +10,7 @@ import type { Config } from '../../config/schema.js';
 import { checkSandboxSystem } from '../../sandbox/providers/local/system-check.js';
 import type { RegisterCommands } from '../cli-env.js';
 import { gatewayClient } from '../gateway-client.js';
+import { containmentChecks, stateModeChecks } from './doctor-host-safety.js';
 
 export interface Check {
   name: string;
@@ -55,6 +56,7 @@ export async function systemChecks(config: Config): Promise<Check[]> {
       const level = c.ok ? 'ok' : c.name.startsWith('python') ? 'warn' : 'fail';
       checks.push({ name: c.name, level, detail: c.detail, ...(c.fix ? { fix: c.fix } : {}) });
     }
+    checks.push(...(await containmentChecks(config)));
   } else {
     checks.push(
       config.daytona.apiKey
@@ -71,6 +73,7 @@ export async function systemChecks(config: Config): Promise<Check[]> {
           },
     );
   }
+  checks.push(...stateModeChecks(config.home));
   try {
     const fs = statfsSync(dirname(config.home));
     const freeGb = (fs.bavail * fs.bsize) / 1024 ** 3;

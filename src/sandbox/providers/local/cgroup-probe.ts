@@ -176,7 +176,7 @@ export function probeCgroups(input: ProbeInput = {}): CgroupSupport {
     problems.push({
       what: 'jobs',
       reason:
-        'no writable cgroup hierarchy: background and setsid processes are stopped by process group only',
+        'no cgroup hierarchy is writable by this user, so setsid and double-forked processes can escape',
       fix: NOT_DELEGATED_FIX,
     });
   return { hierarchies, ...(jobs ? { jobs } : {}), problems, ...(leafNeeded ? { leafNeeded } : {}) };
