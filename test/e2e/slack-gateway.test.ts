@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, reply, startFakeAnthropic, text } from '../fakes/anthropic/server.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
+import { plainText } from '../fakes/slack/fake-state.js';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { TEST_MODEL } from '../model/helpers.js';
-import { cli, pairSlackUser, slackInboundCount, texts, unescape } from './slack-helpers.js';
+import { cli, pairSlackUser, slackInboundCount, texts } from './slack-helpers.js';
 import { readDb, settled } from './telegram-helpers.js';
 
 const MODEL_KEY = 'sk-ant-slack-e2e-key-5b1c';
@@ -83,7 +84,7 @@ describe('Slack through the gateway process (HTTP mode)', () => {
     expect(res.status).toBe(200);
     const body = JSON.parse(res.body) as { response_type: string; text: string };
     expect(body.response_type).toBe('ephemeral');
-    expect(unescape(body.text)).toMatch(/sandgate pairing approve slack [A-HJ-NP-Z2-9]{8}/);
+    expect(plainText(body.text)).toMatch(/sandgate pairing approve slack [A-HJ-NP-Z2-9]{8}/);
     expect(
       fake
         .callsOf('chat.postMessage')
@@ -203,7 +204,7 @@ describe('Slack through the gateway process (HTTP mode)', () => {
     }
     const posted = fake.botMessages(aliceDm).slice(before);
     // A status message may come first and be edited into the first chunk.
-    const chunks = posted.map((m) => unescape(m.text)).filter((t) => !t.startsWith('⏳'));
+    const chunks = posted.map((m) => plainText(m.text)).filter((t) => !t.startsWith('⏳'));
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     for (const m of posted) expect(m.text.length).toBeLessThanOrEqual(4000);
     // Cut at line breaks: the break is kept in a chunk or falls between two; either way nothing is lost.

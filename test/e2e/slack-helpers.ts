@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FakeSlack } from '../fakes/slack/fake-slack.js';
+import { plainText } from '../fakes/slack/fake-state.js';
 import { cliEnv } from '../helpers/gateway-process.js';
 import { readDb } from './telegram-helpers.js';
 
@@ -26,11 +27,9 @@ export function cli(home: string, args: string[], extra: Record<string, string> 
   });
 }
 
-export const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
 /** The texts the bot posted in a conversation (thread), unescaped, in order. */
 export function texts(fake: FakeSlack, channel: string, thread?: string): string[] {
-  return fake.botMessages(channel, thread).map((m) => unescape(m.text));
+  return fake.botMessages(channel, thread).map((m) => plainText(m.text));
 }
 
 /** Number of inbound rows the gateway persisted for Slack. */

@@ -8,7 +8,7 @@ import pino from 'pino';
 import type { Channel, ChannelRoute, ConversationRef } from '../../../channels/channel.js';
 import { SlackChannel } from '../../../channels/slack/index.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
-import type { Json } from '../../fakes/slack/fake-state.js';
+import { type Json, plainText } from '../../fakes/slack/fake-state.js';
 import { type ChannelContractHarness, channelContract, type TestEvent } from '../contract.js';
 import { COMMANDS } from './helpers.js';
 
@@ -20,8 +20,6 @@ interface SentEvent {
 const USER = 'U0CONTRACT';
 const GROUP = 'C0CONTRACT';
 const RETRIES = 5;
-
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 channelContract<SentEvent>('slack', { groups: true, sendFailures: true }, async () => {
   const fake = await FakeSlack.start();
@@ -113,8 +111,8 @@ channelContract<SentEvent>('slack', { groups: true, sendFailures: true }, async 
       const channel = String(to.route.channel);
       const thread = typeof to.route.thread === 'string' ? to.route.thread : undefined;
       return fake.botMessages(channel, thread).map((m) => {
-        if (!m.files?.length) return unescape(m.text);
-        if (m.text) return unescape(m.text);
+        if (!m.files?.length) return plainText(m.text);
+        if (m.text) return plainText(m.text);
         return m.files.map((id) => fake.state.files.get(id)?.name ?? id).join(', ');
       });
     },

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../../channels/channel.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
+import { plainText } from '../../fakes/slack/fake-state.js';
 import { type Harness, startChannel } from './helpers.js';
 
 let fake: FakeSlack;
@@ -17,7 +18,6 @@ const inThread = (channel: string, thread?: string) => ({
   key: `slack:${team()}:${channel}${thread ? `:${thread}` : ''}`,
   route: { team: team(), channel, user: ALICE, ...(thread ? { thread } : {}) },
 });
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 beforeEach(async () => {
   fake = await FakeSlack.start();
@@ -48,7 +48,7 @@ describe('slack outbound', () => {
       expect(m.threadTs).toBe('1700000000.000100');
       expect(m.text).not.toMatch(/<|>|&(?!amp;|lt;|gt;)/);
     }
-    expect(posted.map((m) => unescape(m.text)).join('')).toBe(original);
+    expect(posted.map((m) => plainText(m.text)).join('')).toBe(original);
   });
 
   it('turns unfurls off for a message with a URL and sends links as <url|label>', async () => {

@@ -113,3 +113,8 @@ export class FakeState {
     return `${prefix}${String(this.seq).padStart(8, '0')}`;
   }
 }
+
+/** What a posted mrkdwn text reads as: Slack's three entities turned back into characters. */
+export function plainText(mrkdwn: string): string {
+  return mrkdwn.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
