@@ -8,6 +8,7 @@ import type { DeliveryRow } from '../store/repos/deliveries-repo.js';
 import type { Store } from '../store/store.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './delivery-retry.js';
 import type { GatewayMetrics } from './metrics.js';
+import { ANSWER_BELOW, answerLost, settleStatus } from './status-settle.js';
 
 export interface OutboxDeps {
   store: Store;
@@ -141,6 +142,8 @@ export class Outbox {
     }
     const receipt: DeliveryReceipt = { messageIds: [] };
     for (const part of parts) receipt.messageIds.push(...(await channel.deliver(to, part)).messageIds);
+    if (row.payload.replaces)
+      await settleStatus(channel, to, row.payload.replaces, ANSWER_BELOW, this.deps.log);
     return receipt;
   }
 
@@ -165,6 +168,8 @@ export class Outbox {
           { delivery: row.id, channel: row.channel, attempts, error: message },
           'delivery failed for good',
         );
+        if (channel && row.payload.replaces)
+          await settleStatus(channel, to, row.payload.replaces, answerLost(message), log);
         this.deps.onSettled?.(row);
         return;
       }

@@ -4,6 +4,7 @@
 
 import type { DeliveryPayload } from '../store/repos/deliveries-repo.js';
 import type { Store } from '../store/store.js';
+import { cutText, wellFormed } from '../text/cut.js';
 import { chunkText } from './chunk.js';
 import type { CommandReply } from './commands.js';
 
@@ -33,7 +34,9 @@ export function enqueueReply(
   const add = (payload: DeliveryPayload) => ids.push(store.deliveries.enqueue({ ...target, payload }));
   const runId = target.runId ?? null;
   let replaces = opts.replaces;
-  const chunks = reply.text ? chunkText(reply.text, opts.textMax || DEFAULT_TEXT_MAX) : [];
+  // Text from agents and sandboxes may carry a lone surrogate (a cut made elsewhere): platforms
+  // refuse such text outright, so it is made well-formed before it is stored.
+  const chunks = reply.text ? chunkText(wellFormed(reply.text), opts.textMax || DEFAULT_TEXT_MAX) : [];
   const links = reply.links?.length ? reply.links : undefined;
   for (const [i, text] of chunks.entries()) {
     const last = i === chunks.length - 1;
@@ -44,7 +47,7 @@ export function enqueueReply(
     const id = store.artifacts.add({
       runId,
       kind: 'image',
-      name: `${(image.caption ?? 'chart').slice(0, 60).replace(/[^\w.-]+/g, '_')}.png`,
+      name: `${cutText(image.caption ?? 'chart', 60).replace(/[^\w.-]+/g, '_')}.png`,
       mime: 'image/png',
       caption: image.caption,
       data: image.png,

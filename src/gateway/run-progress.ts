@@ -5,10 +5,12 @@
 import type { Logger } from 'pino';
 import type { Progress } from '../../agents/agent.js';
 import type { Channel, ConversationRef, DeliveryReceipt } from '../../channels/channel.js';
+import { shorten, wellFormed } from '../text/cut.js';
 
 const TYPING_EVERY_MS = 4500;
 const EDIT_EVERY_MS = 2000;
 const LINES_SHOWN = 6;
+const STEP_MAX_CHARS = 300;
 
 export class RunProgress {
   private readonly lines: string[] = [];
@@ -35,7 +37,9 @@ export class RunProgress {
 
   emit(p: Progress): void {
     if (this.closed) return;
-    this.lines.push(p.agent ? `[${p.agent}] ${p.text}` : p.text);
+    // One short line per step: a status message must stay well under any platform's text limit.
+    const line = wellFormed((p.agent ? `[${p.agent}] ${p.text}` : p.text).replace(/\s+/g, ' ').trim());
+    this.lines.push(shorten(line, STEP_MAX_CHARS));
     if (!this.receipt && !this.sending) {
       this.sending = this.channel
         .deliver(this.to, { kind: 'text', text: this.render() })
