@@ -1,6 +1,6 @@
 // Counts failed attempts (a wrong gateway token on /api or at the dashboard login, an unknown link)
-// per client socket address in a sliding window; over the limit the address is refused until the
-// window passes. In memory: a restart forgets, which is fine for a 256-bit token.
+// per client socket address in a sliding window; over the limit the address's wrong attempts are
+// refused until the window passes (callers let the right token through). In memory: a restart forgets.
 
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';

@@ -1,6 +1,6 @@
-// Hono middleware: the request must carry the gateway token (Authorization: Bearer …). Failures are
-// answered 401 with a reason and counted per client address; after repeated misses that address
-// gets 429 until the window passes.
+// Hono middleware: the request must carry the gateway token (Authorization: Bearer …). A missing or
+// wrong token is answered 401 with a reason; only WRONG tokens count per client address, and after
+// repeated ones that address gets 429 for wrong tokens until the window passes. The right one always passes.
 
 import type { MiddlewareHandler } from 'hono';
 import { clientAddress, FailureLimiter } from './failure-limiter.js';
@@ -15,6 +15,10 @@ export function requireToken(
     const given = header.startsWith('Bearer ')
       ? header.slice(7).trim()
       : (c.req.header('x-sandgate-token') ?? '');
+    // A browser or script without a token is not guessing: it is told, not counted.
+    if (!given) return c.json({ error: 'missing gateway token (Authorization: Bearer <token>)' }, 401);
+    // Checked first so a client that shares an address with a guesser (a proxy, NAT) is never locked out.
+    if (tokensEqual(given, getToken())) return await next();
     const address = clientAddress(c);
     const wait = limiter.retryAfter(address);
     if (wait > 0) {
@@ -22,13 +26,7 @@ export function requireToken(
         'retry-after': String(wait),
       });
     }
-    if (!given || !tokensEqual(given, getToken())) {
-      limiter.fail(address);
-      return c.json(
-        { error: given ? 'invalid gateway token' : 'missing gateway token (Authorization: Bearer <token>)' },
-        401,
-      );
-    }
-    await next();
+    limiter.fail(address);
+    return c.json({ error: 'invalid gateway token' }, 401);
   };
 }

@@ -19,12 +19,30 @@ describe('the /api token guard', () => {
     expect((await get('guess')).status).toBe(401);
   });
 
-  it('slows down an address after repeated wrong tokens', async () => {
-    let last = 0;
-    for (let i = 0; i < 25; i++) last = (await get(`guess-${i}`)).status;
-    expect(last).toBe(429);
-    const limited = await get('the-right-token-0123456789');
-    expect(limited.status).toBe(429);
-    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  it('slows down an address after repeated wrong tokens, but never refuses the right one', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 25; i++) last = await get(`guess-${i}`);
+    expect(last?.status).toBe(429);
+    expect(last?.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await get('the-right-token-0123456789')).status).toBe(200);
+  });
+
+  it('does not count requests without a token: a token-less flood leaves the token working', async () => {
+    const fresh = createHttpApp({
+      token: () => 'the-right-token-0123456789',
+      metrics: () => '',
+      ready: () => ({ ready: true }),
+      mount: (_root, api) => api.get('/ping', (c) => c.json({ pong: true })),
+    });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 100; i++) statuses.add((await fresh.request('/api/ping')).status);
+    expect([...statuses]).toEqual([401]);
+    const ok = await fresh.request('/api/ping', {
+      headers: { authorization: 'Bearer the-right-token-0123456789' },
+    });
+    expect(ok.status).toBe(200);
+    // And a wrong token after the flood is refused as wrong (401), not as a lock-out (429).
+    const wrong = await fresh.request('/api/ping', { headers: { authorization: 'Bearer guess' } });
+    expect(wrong.status).toBe(401);
   });
 });

@@ -91,21 +91,25 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
     await next();
   });
 
+  // Only a wrong credential (token or login link) counts, per address; a locked-out address is still
+  // let in with the right one, so one guesser behind a shared proxy address cannot lock the owner out.
   app.post('/challenge', async (c) => {
     const address = clientAddress(c);
-    const wait = deps.limiter.retryAfter(address);
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      return c.json({ error: `too many failed sign-in attempts; try again in ${wait} s` }, 429);
-    }
+    const failed = (res: () => Response): Response => {
+      const wait = deps.limiter.retryAfter(address);
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        return c.json({ error: `too many failed sign-in attempts; try again in ${wait} s` }, 429);
+      }
+      deps.limiter.fail(address);
+      return res();
+    };
     const body = await readJson(c, challengeBody);
     if ('error' in body) return c.json({ error: body.error }, 400);
     if (body.link === undefined) {
       if (!body.token) return c.json({ error: 'the gateway token is required (`sandgate token show`)' }, 401);
-      if (!tokensEqual(body.token, deps.token())) {
-        deps.limiter.fail(address);
-        return c.json({ error: 'wrong gateway token' }, 401);
-      }
+      if (!tokensEqual(body.token, deps.token()))
+        return failed(() => c.json({ error: 'wrong gateway token' }, 401));
     }
     try {
       const ch = await deps.devices.challenge({
@@ -114,7 +118,8 @@ export function authRoutes(deps: AuthRouteDeps): Hono {
       });
       return c.json({ ...ch, display: formatDeviceId(ch.deviceId) });
     } catch (err) {
-      if (err instanceof DeviceError && err.kind === 'unknown-link') deps.limiter.fail(address);
+      if (err instanceof DeviceError && err.kind === 'unknown-link')
+        return failed(() => deviceErrorResponse(c, err));
       return deviceErrorResponse(c, err);
     }
   });
