@@ -8,7 +8,7 @@ import { shq } from '../../src/sandbox/providers/daytona/remote-shell.js';
 import { realSleep, type Sleep } from '../../src/sandbox/providers/daytona/retry.js';
 import { cliCommand } from './app-bundle.js';
 import { type SandboxLayout, SESSION_ID } from './layout.js';
-import { runScript } from './sandbox-scripts.js';
+import { nodeSetup, runScript } from './sandbox-scripts.js';
 
 export interface HealthWait {
   timeoutMs?: number;
@@ -91,7 +91,7 @@ export async function dashboardAccess(
   const out = await runScript(
     sb,
     'sandgate dashboard',
-    `cd ${shq(layout.app)} && exec env SANDGATE_HOME=${shq(layout.state)} ${argv.map(shq).join(' ')}`,
+    `${nodeSetup()}\ncd ${shq(layout.app)} && exec env SANDGATE_HOME=${shq(layout.state)} ${argv.map(shq).join(' ')}`,
     60,
   );
   const loginLink = out

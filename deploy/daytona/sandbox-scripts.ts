@@ -24,6 +24,18 @@ export async function runScript(
   return r.result;
 }
 
+/**
+ * Puts Node on PATH and checks its version. Daytona's own images install Node with nvm (under
+ * /usr/local/share/nvm); a non-login shell may not have it on PATH yet.
+ */
+export function nodeSetup(): string {
+  return [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
+    'command -v node >/dev/null 2>&1 || command . "${NVM_DIR:-/usr/local/share/nvm}/nvm.sh" >/dev/null 2>&1 || true',
+    `node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null || { echo "sandgate needs Node 20 or newer in the sandbox; found: $(node --version 2>/dev/null || echo none)" >&2; exit 1; }`,
+  ].join('\n');
+}
+
 /** Unpacks the uploaded archive into the `next` folder and installs its dependencies there. */
 export function installScript(l: SandboxLayout, install: string): string {
   return [
@@ -33,6 +45,7 @@ export function installScript(l: SandboxLayout, install: string): string {
     `tar -xzf ${shq(l.archive)} -C ${shq(l.next)}`,
     `rm -f ${shq(l.archive)}`,
     `cd ${shq(l.next)}`,
+    nodeSetup(),
     `${install} 2>&1`,
   ].join('\n');
 }
@@ -98,5 +111,7 @@ export function restoreScript(l: SandboxLayout): string {
 /** The session command that runs the gateway: `exec`, so the lock's pid is the gateway's own. */
 export function startLine(l: SandboxLayout, argv: string[], env: Record<string, string>): string {
   const vars = Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`);
-  return shellLine(`cd ${shq(l.app)} && exec env ${vars.join(' ')} ${argv.map(shq).join(' ')}`);
+  return shellLine(
+    `${nodeSetup()}\ncd ${shq(l.app)} && exec env ${vars.join(' ')} ${argv.map(shq).join(' ')}`,
+  );
 }
