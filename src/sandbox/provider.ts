@@ -86,6 +86,52 @@ export interface ProcessHandle {
   kill(): Promise<void>;
 }
 
+/**
+ * Options of Sandbox.createPty, shaped after Daytona's `process.createPty` (PtyCreateOptions &
+ * PtyConnectOptions): a login-less shell on a pseudo-terminal, as the sandbox user, in `cwd`.
+ */
+export interface PtyCreateOptions {
+  /** Unique per sandbox while the session lives (Daytona requires one). */
+  id: string;
+  /** Starting directory, relative to the workspace or absolute inside it; default the workspace. */
+  cwd?: string;
+  /** Environment over the sandbox's own (checked like exec's env). Never secrets. */
+  envs?: Record<string, string>;
+  /** Terminal size; defaults 80×24, as Daytona's. */
+  cols?: number;
+  rows?: number;
+  /** Terminal output as it arrives (the line discipline turns `\n` into `\r\n`). */
+  onData: (data: Uint8Array) => void;
+}
+
+/** How a PTY session ended (Daytona's PtyResult): the shell's exit code, or why it failed. */
+export interface PtyResult {
+  exitCode?: number;
+  error?: string;
+}
+
+/** One PTY session (Daytona's PtyHandle, the members sandgate uses). */
+export interface PtyHandle {
+  readonly sessionId: string;
+  /** Keystrokes: `ls\n`, or `\x03` for Ctrl-C (SIGINT to the foreground process group). */
+  sendInput(data: string | Uint8Array): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves when the shell (or what it exec'd) exits, however it ends. */
+  wait(): Promise<PtyResult>;
+  /** Ends the session's process and everything it started. */
+  kill(): Promise<void>;
+  /** Stops receiving output; the process keeps running (Daytona semantics). */
+  disconnect(): Promise<void>;
+}
+
+/** A port inside the sandbox whose connections the gateway serves (see Sandbox.listenInside). */
+export interface InsideListener {
+  /** The loopback port inside the sandbox (127.0.0.1:port). */
+  port: number;
+  /** Stops accepting; open connections run on until either side closes them. */
+  close(): Promise<void>;
+}
+
 export interface FileEntry {
   path: string;
   size: number;
@@ -108,6 +154,17 @@ export interface Sandbox {
    * Optional: a provider without it gets fresh sandboxes instead of pooled ones.
    */
   setLabels?(labels: Record<string, string>): Promise<void>;
+  /**
+   * Optional: a PTY session (local: a pseudo-terminal made by the supervisor inside the sandbox;
+   * Daytona: `process.createPty`). Rejects when the sandbox cannot start one.
+   */
+  createPty?(opts: PtyCreateOptions): Promise<PtyHandle>;
+  /**
+   * Optional (local): listen on a free loopback port inside the sandbox's own network namespace and
+   * hand each connection, carried over the supervisor's channel, to `onConnection` in the gateway —
+   * the reverse of connectPort. Nothing outside the sandbox can reach that port.
+   */
+  listenInside?(onConnection: (socket: Duplex) => void): Promise<InsideListener>;
   stop(): Promise<void>;
   delete(): Promise<void>;
 }

@@ -11,8 +11,13 @@ import { SandboxUnavailableError } from './errors.js';
 export const DRIVER_FILES = ['driver.py', 'sandgate_charts.py', 'sandgate_mpl.py'] as const;
 /** The local provider also runs its process supervisor inside the sandbox. */
 export const SUPERVISOR_FILE = 'supervisor.py';
-/** The supervisor and the module it imports (job cgroups). */
-export const SUPERVISOR_FILES = [SUPERVISOR_FILE, 'supervisor_jobs.py'] as const;
+/** The supervisor and the modules it imports (job cgroups, pseudo-terminals, inside listeners). */
+export const SUPERVISOR_FILES = [
+  SUPERVISOR_FILE,
+  'supervisor_jobs.py',
+  'supervisor_pty.py',
+  'supervisor_listen.py',
+] as const;
 /** Environment every driver runs with: plt.show() hands charts to sandgate_charts. */
 export const DRIVER_ENV = { MPLBACKEND: 'module://sandgate_mpl' } as const;
 

@@ -1,6 +1,7 @@
 # The init process of a local sandbox: the gateway talks to it over stdin/stdout (one JSON object a
 # line) to spawn commands, stream their output, confine file access to the workspace and tunnel TCP
-# to ports inside the sandbox's network namespace. If it dies, the gateway sees EOF and restarts it.
+# to ports inside the sandbox's network namespace (and, for the gateway's model proxy, the other way
+# round). Commands may run on a pseudo-terminal. If it dies, the gateway sees EOF and restarts it.
 # Each command is a job (supervisor_jobs.py): when it ends, everything it started is stopped too,
 # except for servers started on purpose ("keep"), which live until the sandbox stops.
 import binascii
@@ -16,6 +17,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's dir out
 from supervisor_jobs import Jobs  # noqa: E402
+from supervisor_listen import Listeners  # noqa: E402
+import supervisor_pty  # noqa: E402
 
 
 def _arg(name):
@@ -39,6 +42,7 @@ sel = selectors.DefaultSelector()
 procs = {}  # id -> dict(popen, fds, sent, cap, truncated, exited_at, keep)
 jobs = None  # Jobs, set up in main()
 conns = {}  # conn id -> socket
+listeners = Listeners(sel)
 inbuf = bytearray()
 
 
@@ -94,27 +98,38 @@ def spawn(msg):
     pid_id = msg["id"]
     stdin = subprocess.PIPE if msg.get("stdin") else subprocess.DEVNULL
     argv, preexec = limited(msg["argv"], msg.get("limits") or {})
+    pty = msg.get("pty")
+    master = slave = None
     try:
         cwd = confine(msg.get("cwd") or ".")
+        if pty:
+            master, slave = supervisor_pty.open_pty(pty.get("cols"), pty.get("rows"))
+            preexec = supervisor_pty.with_ctty(preexec)
         with jobs.spawning(pid_id):
             p = subprocess.Popen(
                 argv,
                 cwd=cwd,
                 env=msg.get("env") or {},
-                stdin=stdin,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stdin=slave if pty else stdin,
+                stdout=slave if pty else subprocess.PIPE,
+                stderr=slave if pty else subprocess.PIPE,
                 start_new_session=True,
                 close_fds=True,
                 preexec_fn=preexec,
             )
     except Exception as e:  # noqa: BLE001 - every failure is reported to the gateway
+        for fd in (master, slave):
+            if fd is not None:
+                os.close(fd)
         jobs.finish(pid_id)
         emit({"ev": "spawn_error", "id": pid_id, "message": "%s: %s" % (type(e).__name__, e)})
         return
+    if slave is not None:
+        os.close(slave)  # the command holds it now; its last close makes the master read EIO (EOF)
     entry = {"popen": p, "fds": {}, "files": {}, "sent": {1: 0, 2: 0}, "cap": int(msg.get("maxOutput") or 0),
-             "truncated": set(), "exited_at": None, "keep": bool(msg.get("keep")), "stray": 0}
-    for stream, fd_no in ((p.stdout, 1), (p.stderr, 2)):
+             "truncated": set(), "exited_at": None, "keep": bool(msg.get("keep")), "stray": 0, "pty": master}
+    streams = ((os.fdopen(master, "rb", buffering=0), 1),) if pty else ((p.stdout, 1), (p.stderr, 2))
+    for stream, fd_no in streams:
         fd = stream.fileno()
         os.set_blocking(fd, False)
         entry["fds"][fd] = fd_no
@@ -236,6 +251,13 @@ def reap_job(msg):
 
 def write_stdin(msg):
     entry = procs.get(msg["id"])
+    if entry is not None and entry["pty"] is not None:
+        if entry["pty"] in entry["fds"]:  # not yet closed by reap
+            try:
+                supervisor_pty.write_all(entry["pty"], unb64(msg["data"]))
+            except OSError:
+                pass
+        return
     if entry is None or entry["popen"].stdin is None:
         return
     try:
@@ -342,12 +364,45 @@ def read_tcp(conn):
         close_conn(conn)
 
 
+def pty_resize(msg):
+    entry = procs.get(msg["id"])
+    if entry is not None and entry["pty"] in entry["fds"]:
+        try:
+            supervisor_pty.resize(entry["pty"], msg.get("cols"), msg.get("rows"))
+        except OSError:
+            pass
+
+
+def listen_op(msg):
+    if msg["op"] == "unlisten":
+        listeners.close(msg["lid"])
+        return
+    try:
+        port = listeners.open(msg["lid"])
+        emit({"ev": "result", "req": msg["req"], "ok": True, "port": port})
+    except OSError as e:
+        emit({"ev": "result", "req": msg["req"], "ok": False, "error": "%s: %s" % (type(e).__name__, e)})
+
+
+def accept_conn(lid):
+    conn, cid = listeners.accept(lid)
+    if conn is None:
+        return
+    conns[cid] = conn
+    sel.register(conn, selectors.EVENT_READ, ("tcp", cid))
+    emit({"ev": "tcp_accept", "lid": lid, "conn": cid})
+
+
 def handle(msg):
     op = msg.get("op")
     if op == "spawn":
         spawn(msg)
     elif op == "stdin":
         write_stdin(msg)
+    elif op == "pty_resize":
+        pty_resize(msg)
+    elif op in ("listen", "unlisten"):
+        listen_op(msg)
     elif op == "signal":
         kill_group(msg["id"], msg.get("sig", "KILL"))
     elif op == "reap":
@@ -417,6 +472,8 @@ def main():
                 read_output(ident, key.fd)
             elif kind == "tcp":
                 read_tcp(ident)
+            elif kind == "accept":
+                accept_conn(ident)
         reap()
 
 

@@ -16,12 +16,16 @@ import type {
   ExecOptions,
   ExecResult,
   FileEntry,
+  InsideListener,
   ProcessHandle,
+  PtyCreateOptions,
+  PtyHandle,
   RunCodeOptions,
   Sandbox,
 } from '../../provider.js';
 import { DRIVER_ENV } from '../../runtime-files.js';
 import { checkEnv } from '../../sandbox-env.js';
+import { openLocalPty } from './local-pty.js';
 import { type ProcessLimits, SupervisorClient, type SupervisorLaunch } from './supervisor-client.js';
 
 const SANDBOX_FIX_HINT = 'run `sandgate doctor` for what is missing (bubblewrap, user namespaces)';
@@ -280,6 +284,24 @@ export class LocalSandbox implements Sandbox {
   async setLabels(labels: Record<string, string>): Promise<void> {
     this.assertExists();
     await this.d.relabel({ ...labels });
+  }
+
+  /** A shell on a pseudo-terminal inside the sandbox (local-pty.ts). */
+  async createPty(opts: PtyCreateOptions): Promise<PtyHandle> {
+    const sup = await this.supervisor();
+    const env = { ...this.d.env, TERM: 'xterm-256color', ...checkEnv(opts.envs) };
+    try {
+      return await openLocalPty({ supervisor: sup, env, limits: this.d.limits }, opts);
+    } catch (err) {
+      throw asPathError(err);
+    }
+  }
+
+  /** Connections to 127.0.0.1:<port> inside this sandbox, served by `onConnection` in the gateway. */
+  async listenInside(onConnection: (socket: Duplex) => void): Promise<InsideListener> {
+    const sup = await this.supervisor();
+    const listener = await sup.listen(onConnection);
+    return { port: listener.port, close: async () => listener.close() };
   }
 
   /** A byte stream to 127.0.0.1:port inside this sandbox's network namespace. */

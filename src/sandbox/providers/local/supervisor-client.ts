@@ -38,6 +38,11 @@ export interface SpawnRequest {
   maxOutput?: number;
   /** A server started on purpose: what it starts outlives its first process, until killed or the sandbox stops. */
   keep?: boolean;
+  /**
+   * Run on a new pseudo-terminal (its stdin/stdout/stderr and controlling tty): output arrives as
+   * fd 1, `stdin()` types into it, `ptyResize()` resizes it.
+   */
+  pty?: { cols: number; rows: number };
 }
 
 export interface SpawnHandlers {
@@ -57,6 +62,7 @@ export class SupervisorClient {
   private readonly spawning = new Map<string, Pending<number>>();
   private readonly requests = new Map<string, Pending<ResultFrame>>();
   private readonly tunnels = new Map<string, { socket: TunnelSocket; opened?: Pending<TunnelSocket> }>();
+  private readonly listeners = new Map<string, (socket: TunnelSocket) => void>();
   private readonly exitListeners: ((reason: string) => void)[] = [];
   private seq = 0;
   private exited?: string;
@@ -147,6 +153,34 @@ export class SupervisorClient {
 
   signal(id: string, sig: 'INT' | 'TERM' | 'KILL'): void {
     this.send({ op: 'signal', id, sig });
+  }
+
+  /** Resizes the terminal of a command spawned with `pty`. */
+  ptyResize(id: string, cols: number, rows: number): void {
+    this.send({ op: 'pty_resize', id, cols, rows });
+  }
+
+  /**
+   * Listens on 127.0.0.1:<free port> inside the sandbox; each connection made there reaches
+   * `onConnection` as a tunnel. Resolves to the port and a close() that stops accepting.
+   */
+  async listen(onConnection: (socket: TunnelSocket) => void): Promise<{ port: number; close(): void }> {
+    const lid = `l${++this.seq}`;
+    this.listeners.set(lid, onConnection);
+    let port: number | undefined;
+    try {
+      port = (await this.request({ op: 'listen', lid })).port;
+    } catch (err) {
+      this.listeners.delete(lid);
+      throw err;
+    }
+    if (!port) throw new Error('the sandbox reported no port for the listener');
+    return {
+      port,
+      close: () => {
+        if (this.listeners.delete(lid)) this.send({ op: 'unlisten', lid });
+      },
+    };
   }
 
   /** Stops what a long-lived command (a Python context) left running, sparing the command itself. */
@@ -254,6 +288,21 @@ export class SupervisorClient {
         t?.socket.push(null);
         return;
       }
+      case 'tcp_accept': {
+        const onConnection = this.listeners.get(frame.lid);
+        const socket = new TunnelSocket(
+          frame.conn,
+          (obj) => this.send(obj),
+          () => this.tunnels.delete(frame.conn),
+        );
+        if (!onConnection) {
+          socket.destroy();
+          return;
+        }
+        this.tunnels.set(frame.conn, { socket });
+        onConnection(socket);
+        return;
+      }
       default:
         return;
     }
@@ -274,6 +323,7 @@ export class SupervisorClient {
     this.spawning.clear();
     this.requests.clear();
     this.tunnels.clear();
+    this.listeners.clear();
     this.procs.clear();
     for (const h of procs) h.onExit(null, 'SANDBOX_STOPPED', 0);
     for (const cb of this.exitListeners.splice(0)) cb(reason);

@@ -1,6 +1,6 @@
 // The supervisor's side of the wire, as the gateway sees it: the frames src/sandbox/runtime/supervisor.py
 // emits (validated, since sandboxed code shares its uid), and a Duplex that carries one TCP
-// connection into the sandbox's network namespace over those frames.
+// connection into (or, accepted on a listener inside, out of) the sandbox's network namespace.
 
 import { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -33,7 +33,11 @@ export const frameSchema = z.discriminatedUnion('ev', [
     entries: z.array(z.object({ path: z.string(), size: z.number(), isDir: z.boolean() })).optional(),
     /** reap: processes stopped. */
     stopped: z.number().int().min(0).optional(),
+    /** listen: the loopback port inside the sandbox. */
+    port: z.number().int().min(1).max(65535).optional(),
   }),
+  /** A connection accepted on a listener inside the sandbox (listen), carried as tunnel `conn`. */
+  z.object({ ev: z.literal('tcp_accept'), lid: z.string(), conn: z.string() }),
   z.object({ ev: z.literal('tcp_opened'), conn: z.string() }),
   z.object({ ev: z.literal('tcp_error'), conn: z.string(), message: z.string() }),
   z.object({ ev: z.literal('tcp_data'), conn: z.string(), data: z.string() }),
