@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createAnalysisAgent } from '../../agents/analysis/index.js';
 import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
+import { createRlmAgent } from '../../agents/rlm/index.js';
 import type { CommandMenuEntry } from '../../channels/channel-deps.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
 import { LocalChannel } from '../../channels/local/local-channel.js';
@@ -30,6 +31,7 @@ import { closeServer, createHttpApp, listen } from '../http/server.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
 import { openDatabase } from '../store/db.js';
 import { IdleCheckpointer } from '../store/idle-checkpointer.js';
+import { RunTreesRepo } from '../store/repos/run-trees-repo.js';
 import { createStore } from '../store/store.js';
 import { assembleSandboxes } from './assemble-sandbox.js';
 
@@ -99,7 +101,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const threads = new SqliteThreadStore(store.db);
     const coding = createCodingAgent({ threads, config, log: log.child({ agent: 'coding' }) });
     const analysis = createAnalysisAgent({ config, threads, log: log.child({ agent: 'analysis' }) });
-    const agents = [coding, analysis];
+    const rlm = createRlmAgent({
+      config,
+      trees: new RunTreesRepo(store.db),
+      log: log.child({ agent: 'rlm' }),
+    });
+    const agents = [coding, analysis, rlm];
 
     const gateway = new Gateway({
       config,

@@ -201,8 +201,10 @@ export const configSchema = z.object({
 
   limits: z
     .object({
-      /** Runs executing at once, across all conversations. */
+      /** Agent runs executing at once, across all conversations. */
       maxConcurrentRuns: z.coerce.number().int().min(1).default(4),
+      /** Sandbox commands (/sh, /py, /files, /get, /preview) at once, apart from agent runs; like sandbox.maxLive. */
+      maxConcurrentCommands: z.coerce.number().int().min(1).default(8),
       /** Inbound text larger than this is refused with a reply. */
       maxMessageBytes: z.coerce
         .number()
@@ -232,6 +234,8 @@ export const configSchema = z.object({
       analysisMaxIterations: z.coerce.number().int().min(1).max(100).default(10),
       /** Analysis agent: a dataset larger than this is refused with a reply (and never written). */
       analysisMaxFileMb: z.coerce.number().positive().max(2048).default(50),
+      /** /gen: submissions the gateway tests before it answers `not verified:` (DESIGN §9.8). */
+      genMaxIterations: z.coerce.number().int().min(1).max(50).default(6),
       team: boolish.default(false),
       /** Team mode: project-manager ↔ developer rounds before the run stops. */
       teamMaxRounds: z.coerce.number().int().min(1).max(20).default(5),
@@ -239,6 +243,26 @@ export const configSchema = z.object({
       contextTokens: z.coerce.number().int().min(8000).default(180_000),
       /** A tool result longer than this is cut in the middle, with a marker. */
       maxToolResultChars: z.coerce.number().int().min(1000).default(20_000),
+    })
+    .prefault({}),
+
+  /** Recursive-LM agents (/rlm, DESIGN §9.3): budgets of one run's whole tree of agents. */
+  rlm: z
+    .object({
+      /** Child sandboxes created over the run's lifetime (never refunded when one is deleted). */
+      maxSandboxes: z.coerce.number().int().min(0).default(50),
+      /** Deepest sub-agent: the root is depth 0, its sub-agents depth 1, … */
+      maxDepth: z.coerce.number().int().min(0).max(20).default(3),
+      /** Model turns (code blocks) per agent before it is stopped with what it has. */
+      maxIterations: z.coerce.number().int().min(1).max(500).default(30),
+      /** llm_query / llm_query_batched prompts answered per run (the whole tree). */
+      maxLlmCalls: z.coerce.number().int().min(0).default(500),
+      /** Wall-clock limit of the whole tree, seconds. */
+      timeoutSec: z.coerce.number().int().min(1).default(1800),
+      /** Sub-agents (and sub-LLM prompts) of one batch call running at once. */
+      maxParallel: z.coerce.number().int().min(1).max(64).default(8),
+      /** A sub-agent's answer handed to its parent is cut here, with a marker. */
+      resultChars: z.coerce.number().int().min(100).default(20_000),
     })
     .prefault({}),
 });

@@ -1,7 +1,9 @@
 // `sandgate runs list|show`: what the gateway ran, how it ended, and what it produced.
 
+import { RunTreesRepo } from '../../store/repos/run-trees-repo.js';
 import { shorten } from '../../text/cut.js';
 import { CliError, type RegisterCommands } from '../cli-env.js';
+import { treeLines } from './run-tree-text.js';
 
 const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
 
@@ -39,13 +41,15 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
       const deliveries = store.deliveries
         .listForConversation(run.conversationKey, 500)
         .filter((d) => d.runId === run.id);
-      if (opts.json) return env.json({ ...run, message: msg?.text, artifacts, deliveries });
+      const tree = new RunTreesRepo(store.db).get(run.id);
+      if (opts.json) return env.json({ ...run, message: msg?.text, artifacts, deliveries, tree });
       env.out(`Run #${run.id} — ${run.kind}, ${run.state}${run.error ? ` (${run.error})` : ''}`);
       env.out(
         `Conversation: ${run.conversationKey}   started ${time(run.startedAt)}   finished ${time(run.finishedAt)}`,
       );
       if (msg) env.out(`Message: ${shorten(msg.text, 201)}`);
       if (run.usage) env.out(`Usage: ${JSON.stringify(run.usage)}`);
+      if (tree) env.out(`Agents:\n${treeLines(tree).join('\n')}`);
       if (run.progress.length) env.out(`Progress:\n${run.progress.map((p) => `  • ${p}`).join('\n')}`);
       if (artifacts.length) {
         env.out(
