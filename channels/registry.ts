@@ -23,7 +23,9 @@ export const CHANNEL_MODULES: readonly ChannelModule[] = [
     configured: () => true,
     fromConfig: async (config) => {
       const { LocalChannel } = await import('./local/local-channel.js');
-      return new LocalChannel(join(config.home, 'uploads'));
+      return new LocalChannel(join(config.home, 'uploads'), {
+        attachmentMax: config.limits.maxAttachmentBytes,
+      });
     },
   },
   {

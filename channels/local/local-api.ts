@@ -4,6 +4,7 @@
 // src/http/api/message-status.ts.
 
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { LocalChannel, LocalUpload } from './local-channel.js';
@@ -20,7 +21,13 @@ async function readMessage(
 ): Promise<{ body: z.infer<typeof messageBody>; files: LocalUpload[] } | { error: string }> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.formData();
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch (err) {
+      // A body that is not the multipart it claims is the client's mistake: 400, not a 500.
+      return { error: `body is not valid multipart/form-data: ${(err as Error).message}` };
+    }
     const files: LocalUpload[] = [];
     for (const value of form.getAll('file')) {
       if (typeof value === 'string') continue;
@@ -51,10 +58,24 @@ async function readMessage(
     : { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') };
 }
 
-export function localApiRoutes(channel: LocalChannel): Hono {
-  const api = new Hono();
+/** Room for the text fields and multipart framing on top of the largest file accepted. */
+const BODY_OVERHEAD_BYTES = 1024 * 1024;
+const DEFAULT_ATTACHMENT_MAX = 50 * 1024 * 1024;
 
-  api.post('/messages', async (c) => {
+/**
+ * `maxBodyBytes`: the largest request body POST /messages reads (default: the channel's attachment
+ * limit plus 1 MiB); a bigger one is refused with 413 before it is read into memory or written.
+ */
+export function localApiRoutes(channel: LocalChannel, opts: { maxBodyBytes?: number } = {}): Hono {
+  const api = new Hono();
+  const maxSize =
+    opts.maxBodyBytes ?? (channel.limits.attachmentMax ?? DEFAULT_ATTACHMENT_MAX) + BODY_OVERHEAD_BYTES;
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json({ error: `body: larger than ${maxSize} bytes; send a smaller file` }, 413),
+  });
+
+  api.post('/messages', limit, async (c) => {
     const read = await readMessage(c);
     if ('error' in read) return c.json({ error: read.error }, 400);
     const { body, files } = read;
