@@ -265,6 +265,22 @@ export const configSchema = z.object({
       resultChars: z.coerce.number().int().min(100).default(20_000),
     })
     .prefault({}),
+
+  /** Batch evaluation (POST /api/eval, `sandgate eval`, DESIGN §9.5). */
+  eval: z
+    .object({
+      /** Sandboxes of the reused eval pool (each a slot of sandbox.maxLive while it lives). */
+      poolSize: z.coerce.number().int().min(1).max(1000).default(8),
+    })
+    .prefault({}),
+
+  /** The MCP server at /mcp (DESIGN §9.5). */
+  mcp: z
+    .object({
+      /** Delete a sandbox an MCP client made once no call used it for this long (0 = keep until shutdown). */
+      idleDeleteSec: z.coerce.number().int().min(0).default(1800),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema> & { home: string };

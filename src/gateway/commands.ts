@@ -7,6 +7,7 @@ import type { Progress } from '../../agents/agent.js';
 import type { RunUsage } from '../model/types.js';
 import type { Sandbox } from '../sandbox/provider.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
+import type { LanePool } from './lane-queue.js';
 
 export interface CommandReply {
   text?: string;
@@ -42,6 +43,11 @@ export interface Command {
    * `immediate`: answered at once, even while a run is busy (/cancel, /status, /approve).
    */
   mode: 'lane' | 'immediate';
+  /**
+   * Lane commands: which concurrency pool they wait for. `commands` for sandbox work bounded by the
+   * exec timeout (/sh, /py, /files), so long agent runs never hold it up; default `runs`.
+   */
+  pool?: LanePool;
   /** Hidden commands work but are not listed in /help (e.g. owner-only). */
   hidden?: boolean;
   /**

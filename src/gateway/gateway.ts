@@ -106,7 +106,7 @@ export class Gateway {
       ...(opts.sandboxes ? { sandboxes: opts.sandboxes } : {}),
     });
     this.lanes = new LaneQueue<QueuedMessage>(
-      config.limits.maxConcurrentRuns,
+      { runs: config.limits.maxConcurrentRuns, commands: config.limits.maxConcurrentCommands },
       async (msg) => {
         try {
           await this.runner.run(msg);
@@ -116,6 +116,7 @@ export class Gateway {
         }
       },
       (err, msg) => log.error({ err, inbound: msg.id }, 'a lane run threw past the runner'),
+      (msg) => (msg.target.kind === 'command' ? (msg.target.command.pool ?? 'runs') : 'runs'),
     );
     registerBuiltinCommands({
       store,

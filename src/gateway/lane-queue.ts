@@ -1,11 +1,17 @@
-// Per-conversation lanes: one run at a time in each conversation, in arrival order, and at most
-// `maxConcurrent` runs across all conversations. Conversations take turns for free slots, so one
-// busy chat cannot starve the others. Work that throws is reported to `onError`; the lane goes on.
+// Per-conversation lanes: one run at a time in each conversation, in arrival order, and a cap per
+// pool across conversations (agent runs, sandbox commands), so slow runs never hold up quick commands.
+// Conversations take turns for free slots. Work that throws is reported to `onError`; the lane goes on.
 
 export interface LaneItem {
   id: number;
   conversationKey: string;
 }
+
+/**
+ * `runs`: agent runs, minutes long (limits.maxConcurrentRuns). `commands`: sandbox commands, bounded
+ * by the exec timeout (limits.maxConcurrentCommands). A full pool only holds up its own kind.
+ */
+export type LanePool = 'runs' | 'commands';
 
 export class LaneQueue<T extends LaneItem> {
   private readonly lanes = new Map<string, T[]>();
@@ -14,15 +20,22 @@ export class LaneQueue<T extends LaneItem> {
   private readonly readySet = new Set<string>();
   private readonly known = new Set<number>();
   private running = 0;
+  private readonly inPool: Record<LanePool, number> = { runs: 0, commands: 0 };
+  private readonly caps: Record<LanePool, number>;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    private readonly maxConcurrent: number,
+    /** One cap for everything (a number), or one per pool. */
+    caps: number | Record<LanePool, number>,
     private readonly work: (item: T) => Promise<void>,
     /** Gets what `work` threw (the work should settle its own item; this is the last word). */
     private readonly onError: (err: unknown, item: T) => void = () => {},
-  ) {}
+    /** Which pool an item runs in; default `runs`. */
+    private readonly poolOf: (item: T) => LanePool = () => 'runs',
+  ) {
+    this.caps = typeof caps === 'number' ? { runs: caps, commands: caps } : caps;
+  }
 
   /** False when the item is already queued or running. */
   enqueue(item: T): boolean {
@@ -80,26 +93,44 @@ export class LaneQueue<T extends LaneItem> {
     this.readySet.add(key);
   }
 
+  /** Starts, in turn order, each ready conversation whose next item's pool has room; skips the rest. */
   private pump(): void {
-    while (!this.closed && this.running < this.maxConcurrent && this.ready.length) {
-      const key = this.ready.shift() as string;
-      this.readySet.delete(key);
+    for (let i = 0; !this.closed && i < this.ready.length; ) {
+      const key = this.ready[i] as string;
       const lane = this.lanes.get(key);
-      const item = lane?.shift();
-      if (!item) continue;
-      if (lane && lane.length === 0) this.lanes.delete(key);
-      this.active.add(key);
-      this.running++;
-      void this.work(item)
-        .catch((err) => this.onError(err, item))
-        .finally(() => {
-          this.running--;
-          this.active.delete(key);
-          this.known.delete(item.id);
-          if (this.lanes.get(key)?.length) this.markReady(key);
-          this.pump();
-          if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
-        });
+      const item = lane?.[0];
+      if (!lane || !item) {
+        this.ready.splice(i, 1);
+        this.readySet.delete(key);
+        continue;
+      }
+      const pool = this.poolOf(item);
+      if (this.inPool[pool] >= this.caps[pool]) {
+        i++;
+        continue;
+      }
+      this.ready.splice(i, 1);
+      this.readySet.delete(key);
+      lane.shift();
+      if (lane.length === 0) this.lanes.delete(key);
+      this.start(key, item, pool);
     }
+  }
+
+  private start(key: string, item: T, pool: LanePool): void {
+    this.active.add(key);
+    this.running++;
+    this.inPool[pool]++;
+    void this.work(item)
+      .catch((err) => this.onError(err, item))
+      .finally(() => {
+        this.running--;
+        this.inPool[pool]--;
+        this.active.delete(key);
+        this.known.delete(item.id);
+        if (this.lanes.get(key)?.length) this.markReady(key);
+        this.pump();
+        if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
+      });
   }
 }

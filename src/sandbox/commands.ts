@@ -186,7 +186,14 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
     });
 
   const command = (name: SandboxCommandName, usage: string, summary: string, handler: Handler) =>
-    ({ name, usage, summary, mode: 'lane', run: (ctx) => handler(ctx.args, ctx) }) satisfies SandboxCommand;
+    ({
+      name,
+      usage,
+      summary,
+      mode: 'lane',
+      pool: 'commands',
+      run: (ctx) => handler(ctx.args, ctx),
+    }) satisfies SandboxCommand;
   return {
     sh: command('sh', 'sh CMD', 'run a shell command in this chat’s sandbox', sh),
     py: command(
