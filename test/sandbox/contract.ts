@@ -137,6 +137,45 @@ export function sandboxContract(name: string, setup: () => Promise<ContractHarne
       await until(async () => ((await p.running()) ? undefined : true), 'process to stop');
     });
 
+    it('runs a shell on a PTY: env, cwd and a terminal; Ctrl-C reaches the command; exit code; kill', async () => {
+      if (!box.createPty) throw new Error(`the ${name} provider has no createPty`);
+      let out = '';
+      const pty = await box.createPty({
+        id: `pty-${conversation}`,
+        cwd: 'sub',
+        envs: { PTY_GREETING: 'hi-pty' },
+        cols: 200,
+        rows: 30,
+        onData: (d) => {
+          out += Buffer.from(d).toString('utf8');
+        },
+      });
+      await pty.sendInput('test -t 1 && echo "[$PTY_GREETING] [$(pwd)] [a terminal]"\n');
+      await until(
+        async () => out.includes(`[hi-pty] [${box.workdir}/sub] [a terminal]`) || undefined,
+        'PTY output',
+      );
+      // A distinctive sleep, so finding it in /proc does not depend on what else runs.
+      await pty.sendInput('sleep 31.25\n');
+      await until(async () => {
+        const r = await box.exec(
+          'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f"; echo; done 2>/dev/null | grep "^sleep 31.25"',
+        );
+        return r.stdout.trim() || undefined;
+      }, 'the sleep to start');
+      await pty.sendInput(new Uint8Array([3]));
+      // SIGINT ended it: the shell is back with status 130 (128 + SIGINT).
+      await pty.sendInput('echo "status-$?"\n');
+      await until(async () => out.includes('status-130') || undefined, 'Ctrl-C to interrupt the sleep');
+      await pty.sendInput('exit 3\n');
+      expect((await pty.wait()).exitCode).toBe(3);
+
+      const second = await box.createPty({ id: `pty2-${conversation}`, onData: () => undefined });
+      await second.sendInput('sleep 60\n');
+      await second.kill();
+      expect(await second.wait()).toBeDefined();
+    });
+
     it('hands out expiring preview links', async () => {
       const { url, expiresAt } = await box.previewUrl(8080, { ttlSec: 300 });
       expect(url).toMatch(/^https?:\/\//);

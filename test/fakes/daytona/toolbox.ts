@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { killPtys, ptyRoute, ptyUpgrade } from './pty.js';
 import { acceptWebSocket, buildMultipart, parseCommand, parseMultipart } from './wire.js';
 
 const STDOUT_MARK = Buffer.from([1, 1, 1]);
@@ -37,6 +38,7 @@ export function newBox(id: string, root: string, boxEnv: Record<string, string>)
 }
 
 export function killBox(box: FakeBox): void {
+  killPtys(box);
   for (const s of box.sessions.values()) for (const c of s.values()) killGroup(c.proc);
   box.sessions.clear();
 }
@@ -131,6 +133,7 @@ export async function toolboxRoute(
     json(res, 200, { dir: box.workdir });
     return true;
   }
+  if (ptyRoute(box, method, path, body, res)) return true;
   if (method === 'POST' && path === '/process/execute') {
     const b = parsed();
     const argv = parseCommand(String(b.command ?? ''));
@@ -292,6 +295,7 @@ export async function toolboxRoute(
 }
 
 export function toolboxUpgrade(box: FakeBox, path: string, req: IncomingMessage, socket: Duplex): boolean {
+  if (ptyUpgrade(box, path, req, socket)) return true;
   const m = /^\/process\/session\/([^/]+)\/command\/([^/]+)\/logs$/.exec(path);
   const cmd = m ? box.sessions.get(decodeURIComponent(m[1]!))?.get(decodeURIComponent(m[2]!)) : undefined;
   if (!cmd) return false;

@@ -1,7 +1,8 @@
 // One Daytona sandbox behind our Sandbox port. exec → process.executeCommand; runCode → our Python
 // driver run as an async session command (stdin through session input, protocol through the log
-// stream) so host calls work mid-run; files → fs. A stopped sandbox is started on demand, activity
-// is refreshed during long runs, and a sandbox deleted in Daytona surfaces as SandboxGoneError.
+// stream) so host calls work mid-run; files → fs; PTYs → process.createPty. A stopped sandbox is
+// started on demand, activity is refreshed during long runs, and one deleted in Daytona surfaces as
+// SandboxGoneError.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,11 +19,14 @@ import type {
   ExecResult,
   FileEntry,
   ProcessHandle,
+  PtyCreateOptions,
+  PtyHandle,
   RunCodeOptions,
   Sandbox,
 } from '../../provider.js';
 import { DRIVER_ENV, DRIVER_FILES } from '../../runtime-files.js';
 import { checkEnv } from '../../sandbox-env.js';
+import { openDaytonaPty } from './daytona-pty.js';
 import { execScript, resolveInside, shellLine, shq, TIMEOUT_EXIT } from './remote-shell.js';
 import { goneIfNotFound, type Sleep, withRetryAfter } from './retry.js';
 
@@ -97,6 +101,16 @@ export class DaytonaSandbox implements Sandbox {
     return await this.keepAlive(() => session.run(code, opts));
   }
 
+  /** A fresh interpreter context (its own driver in its own Daytona session). */
+  async createContext(): Promise<string> {
+    return await this.contexts.create();
+  }
+
+  /** Deletes the context's session, which ends its interpreter; the id is not reused. */
+  async deleteContext(context: string): Promise<void> {
+    await this.contexts.delete(context);
+  }
+
   async startProcess(
     cmd: string,
     opts: { cwd?: string; env?: Record<string, string> } = {},
@@ -132,6 +146,15 @@ export class DaytonaSandbox implements Sandbox {
         await this.sb.process.deleteSession(sessionId).catch(() => undefined);
       },
     };
+  }
+
+  /** A shell on a pseudo-terminal (Daytona's process.createPty), in the workspace unless `cwd` says otherwise. */
+  async createPty(opts: PtyCreateOptions): Promise<PtyHandle> {
+    const cwd = this.inside(opts.cwd ?? '.');
+    const envs = checkEnv(opts.envs);
+    return await this.call(() =>
+      openDaytonaPty(this.sb.process, { ...opts, cwd, envs }, (wait) => this.keepAlive(wait)),
+    );
   }
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
