@@ -164,6 +164,7 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
 
     const cutOff = turn.message.stop_reason === 'max_tokens';
     const results: Anthropic.ToolResultBlockParam[] = [];
+    let final = false;
     for (const use of uses) {
       const outcome = signal.aborted
         ? { content: 'Cancelled by the user before this tool ran.', isError: true }
@@ -174,6 +175,7 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
             }
           : await runOne(byName.get(use.name), use, signal, log);
       toolCalls.push({ name: use.name, input: use.input, outcome });
+      if (outcome.final) final = true;
       if (outcome.progress && !signal.aborted) emit(outcome.progress, 'tool');
       results.push({
         type: 'tool_result',
@@ -184,6 +186,7 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
     }
     messages.push({ role: 'user', content: results });
     if (signal.aborted) return result('aborted', i);
+    if (final) return result('done', i);
   }
   return result('max_iterations', opts.maxIterations);
 }

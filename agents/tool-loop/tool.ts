@@ -10,6 +10,11 @@ export interface ToolOutcome {
   isError?: boolean;
   /** One short line for the chat (`wrote index.html`, `ran npm test — exit 0`). */
   progress?: string;
+  /**
+   * The agent has its answer (a verified submission, a spent budget): the loop records this turn's
+   * tool results and ends with stop 'done', without asking the model again.
+   */
+  final?: boolean;
 }
 
 export interface ToolRunContext {

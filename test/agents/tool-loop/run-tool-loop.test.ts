@@ -95,6 +95,30 @@ describe('tool loop', () => {
     expect(res.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   });
 
+  it('ends after a turn whose tool says it has the answer, without asking the model again', async () => {
+    const done = defineTool({
+      name: 'Done',
+      description: 'Finishes the run.',
+      input: z.object({}),
+      run: async () => ({ content: 'accepted', progress: 'accepted', final: true }),
+    });
+    fake.push(reply(text('Submitting.'), toolUse('Echo', { text: 'a' }, 't1'), toolUse('Done', {}, 't2')));
+    const { run, progress } = loop([echo, done]);
+    const res = await run;
+    expect(res.stop).toBe('done');
+    expect(res.iterations).toBe(1);
+    expect(fake.requests).toHaveLength(1);
+    expect(progress.map((p) => p.text)).toEqual(['Submitting.', 'echoed a', 'accepted']);
+    // The thread ends with both results, so a follow-up can continue it.
+    expect(res.messages.at(-1)).toMatchObject({
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 't1' },
+        { type: 'tool_result', tool_use_id: 't2', content: 'accepted' },
+      ],
+    });
+  });
+
   it('sends thinking blocks back unchanged with the tool results', async () => {
     fake.push(reply(thinking('I should echo.', 'sig_1'), toolUse('Echo', { text: 'x' }, 't1')), (req) => {
       expect(req.body.messages[1].content[0]).toEqual({
