@@ -2,6 +2,7 @@
 // reach the parent). Provider-neutral: tar inside the parent, the bytes through the gateway, untar in
 // the child. Fails with an Error whose message says which step broke; the caller turns it into a reply.
 
+import { randomUUID } from 'node:crypto';
 import type { Sandbox } from '../../src/sandbox/provider.js';
 
 const SEED = '.sandgate-rlm-seed.tgz';
@@ -12,11 +13,13 @@ function shq(s: string): string {
 
 /** The parent's workspace as a gzipped tar (sandgate's own `.sandgate/` files left out). */
 export async function packWorkspace(parent: Sandbox, signal?: AbortSignal): Promise<Buffer> {
-  const r = await parent.exec(`tar -czf ${SEED} --exclude=./${SEED} --exclude=./.sandgate .`, {
-    cwd: parent.workdir,
-    timeoutMs: 120_000,
-    ...(signal ? { signal } : {}),
-  });
+  // Packed outside the workspace (tar would see its own archive grow), then moved in to be read.
+  // Exit 1 is GNU tar's "a file changed while it was read": the copy is still usable.
+  const scratch = `/tmp/sandgate-seed-${randomUUID()}.tgz`;
+  const r = await parent.exec(
+    `tar -czf ${scratch} --exclude=./${SEED} --exclude=./.sandgate . ; s=$?; [ $s -le 1 ] && mv ${scratch} ${SEED} || { rm -f ${scratch}; exit $s; }`,
+    { cwd: parent.workdir, timeoutMs: 120_000, ...(signal ? { signal } : {}) },
+  );
   if (r.exitCode !== 0)
     throw new Error(`packing the workspace failed: ${r.stderr.trim() || r.stdout.trim()}`);
   try {
