@@ -25,11 +25,15 @@ describe('Slack through the gateway process (Socket Mode)', () => {
     fake = await FakeSlack.start();
     fake.state.addUser({ id: ALICE, name: 'alice', realName: 'Alice' });
     dm = fake.state.imWith(ALICE).id;
-    gw = await startGatewayProcess(home.home, {
-      SLACK_BOT_TOKEN: fake.botToken,
-      SLACK_APP_TOKEN: fake.appToken,
-      SLACK_API_URL: fake.apiUrl,
-    });
+    gw = await startGatewayProcess(
+      home.home,
+      {
+        SLACK_BOT_TOKEN: fake.botToken,
+        SLACK_APP_TOKEN: fake.appToken,
+        SLACK_API_URL: fake.apiUrl,
+      },
+      60_000,
+    );
     const added = await cli(home.home, ['allow', 'add', 'slack', ALICE]);
     expect(added.code, added.stderr).toBe(0);
     await fake.waitUntil(() => fake.socket.openSockets === 1, 20_000, 'the gateway to connect');
