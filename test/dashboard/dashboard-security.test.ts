@@ -239,6 +239,17 @@ describe('dashboard sign-in and session security', () => {
     expect(await listed()).toEqual(['555']);
   });
 
+  it('a chat post whose multipart body is malformed is answered 400 naming it, not 500', async () => {
+    const { c, csrf } = approved;
+    const res = await c('/dashboard/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'x-csrf-token': csrf },
+      body: '--xyz\r\nContent-Disposition: form-data; name="text"\r\n\r\nunterminated',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/multipart/);
+  });
+
   it('run events stream live; revoking a device ends its open stream and its old cookie at once', async () => {
     const { c, csrf, id } = approved;
     const stream = await c('/dashboard/api/events');

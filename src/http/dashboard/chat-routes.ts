@@ -25,7 +25,13 @@ async function readMessage(
   let raw: Record<string, unknown>;
   const files: LocalUpload[] = [];
   if (type.startsWith('multipart/form-data')) {
-    const form = await c.req.formData();
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch (err) {
+      // A body that is not the multipart it claims is the client's mistake: 400, not a 500.
+      return `the body is not valid multipart/form-data: ${(err as Error).message}`;
+    }
     for (const value of form.getAll('file')) {
       if (typeof value === 'string' || value.size === 0) continue;
       files.push({
