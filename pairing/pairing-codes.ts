@@ -2,6 +2,7 @@
 // People type them from a chat into a terminal, so input is normalised (case, spaces, dashes) before it is judged.
 
 import { createHash, randomInt } from 'node:crypto';
+import { normaliseInvisible } from '../src/text/invisible.js';
 
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const CODE_LENGTH = 8;
@@ -19,7 +20,11 @@ export function generateCode(pick: (n: number) => number = randomInt): string {
 
 /** `abcd 2345`, `ABCD-2345` → `ABCD2345`; undefined when the result is not a well-formed code. */
 export function normaliseCode(input: string): string | undefined {
-  const code = input.replace(/[\s\-_]/g, '').toUpperCase();
+  // Codes are pasted from chats: invisible characters (ZWSP, word joiner, BOM) go like spaces do,
+  // the same normalisation the gateway applies to every inbound message.
+  const code = normaliseInvisible(input)
+    .replace(/[\s\-_]/g, '')
+    .toUpperCase();
   return CODE_PATTERN.test(code) ? code : undefined;
 }
 

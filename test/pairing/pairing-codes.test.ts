@@ -26,6 +26,11 @@ describe('pairing codes', () => {
     expect(normaliseCode('ABCD-2345')).toBe('ABCD2345');
   });
 
+  it('accept a code pasted with invisible characters or no-break spaces (CLI and chat alike)', () => {
+    expect(normaliseCode('\ufeffABCD\u200b2345\u2060')).toBe('ABCD2345');
+    expect(normaliseCode('ABCD\u00a02345')).toBe('ABCD2345');
+  });
+
   it('refuse malformed codes', () => {
     for (const bad of ['', 'ABC', 'ABCD23456', 'ABCD234O', 'ABCD2341', 'ABCDI234', 'ABCD23!5', 'ÄBCD2345']) {
       expect(normaliseCode(bad), bad).toBeUndefined();
