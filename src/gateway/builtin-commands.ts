@@ -60,11 +60,19 @@ export function registerBuiltinCommands(deps: BuiltinDeps): void {
     summary: 'stop the current run and drop queued messages',
     mode: 'immediate',
     run: async ({ msg }) => {
+      const active = runner.activeRun(msg.conversationKey);
       const stopped = runner.cancel(msg.conversationKey, 'cancel');
       const dropped = dropQueued(deps, msg.conversationKey);
       if (!stopped && !dropped) return { text: 'Nothing to cancel.' };
+      // Names what it stops; the run's own reply then says what went with it.
+      const run =
+        stopped && active
+          ? ` the current run (#${active.runId}: ${active.what}, running ${Math.round((Date.now() - active.startedAt) / 1000)} s)`
+          : stopped
+            ? ' the current run'
+            : '';
       return {
-        text: `Cancelling${stopped ? ' the current run' : ''}${dropped ? `${stopped ? ' and' : ''} ${dropped} queued message(s)` : ''}.`,
+        text: `Cancelling${run}${dropped ? `${stopped ? ' and' : ''} ${dropped} queued message(s)` : ''}.`,
       };
     },
   });

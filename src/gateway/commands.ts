@@ -16,6 +16,8 @@ export interface CommandReply {
   links?: { url: string; label?: string }[];
   /** Model usage of an agent run, recorded with the run. */
   usage?: RunUsage;
+  /** A lane command that saw /cancel says what it stopped; the cancelled run's reply names it. */
+  cancelled?: string;
 }
 
 export interface CommandContext {

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
 import type { RunState } from '../store/repos/runs-repo.js';
 import type { Store } from '../store/store.js';
+import { shorten } from '../text/cut.js';
 import type { AgentCall } from './agent-call.js';
 import type { CommandContext, CommandReply } from './commands.js';
 import type { SandboxLeases } from './conversation-sandboxes.js';
@@ -38,6 +39,8 @@ export interface RunnerDeps {
 interface ActiveRun {
   runId: number;
   kind: string;
+  /** What the run is doing, for /cancel and /status: `/sh sleep 100`, or the start of the task. */
+  what: string;
   startedAt: number;
   controller: AbortController;
 }
@@ -118,7 +121,14 @@ export class Runner {
 
     const startedAt = Date.now();
     const controller = new AbortController();
-    this.active.set(msg.conversationKey, { runId, kind, startedAt, controller });
+    const what = target.kind === 'command' ? `/${target.command.name} ${target.args}` : target.text;
+    this.active.set(msg.conversationKey, {
+      runId,
+      kind,
+      what: shorten(what.replace(/\s+/g, ' ').trim(), 60),
+      startedAt,
+      controller,
+    });
     const runLog = log.child({ run: runId, conversation: msg.conversationKey, kind });
     const channel = this.deps.channels.get(msg.channel);
     const to = { channel: msg.channel as Channel['id'], key: msg.conversationKey, route: msg.route };
@@ -147,7 +157,9 @@ export class Runner {
       const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
       if (reason) {
         state = reason === 'shutdown' ? 'interrupted' : 'cancelled';
-        reply = { text: ABORT_TEXT[reason] };
+        // A command that stopped cleanly may say what it stopped (/sh: the processes it took down).
+        const stopped = reason === 'cancel' ? reply?.cancelled : undefined;
+        reply = { text: stopped ? `Cancelled: ${stopped}.` : ABORT_TEXT[reason] };
       } else {
         state = 'failed';
         error = (err as Error).message ?? String(err);

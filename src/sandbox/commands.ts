@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { SANDBOX_DEFAULTS } from '../config/defaults.js';
 import type { Command, CommandContext, CommandReply } from '../gateway/commands.js';
+import { shorten } from '../text/cut.js';
 import { cleanOutput, clip, fence, humanSize, seconds, unfence } from './chat-format.js';
 import {
   SandboxCapacityError,
@@ -72,8 +73,9 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
       const took = seconds(Date.now() - started);
       const parts: string[] = [];
       const out = cleanOutput(r.stdout);
+      // The timeout and cancel notes become the reply's last line instead.
       const err = cleanOutput(r.stderr)
-        .replace(/\n?\[timed out after [^\]]*\]\n?/, '')
+        .replace(/\n?\[(timed out after|cancelled:) [^\]]*\]\n?/, '')
         .trimEnd();
       const shown = {
         stdout: err ? Math.floor(max * 0.7) : max,
@@ -88,8 +90,10 @@ export function createSandboxCommands(o: SandboxCommandOptions): Record<SandboxC
         parts.push(
           `⏱ Timed out after ${seconds(o.timeoutMs)}: the command and everything it started were stopped.`,
         );
-      else if (ctx.signal.aborted) parts.push('Cancelled.');
-      else parts.push(`exit ${r.exitCode} · ${took}`);
+      else if (ctx.signal.aborted) {
+        const what = `stopped \`${shorten(cmd.replace(/\s+/g, ' '), 60)}\`${r.stray ? ` and ${r.stray} process${r.stray === 1 ? '' : 'es'} it started` : ''}`;
+        return { text: `Cancelled: ${what}.`, cancelled: what };
+      } else parts.push(`exit ${r.exitCode} · ${took}`);
       return { text: parts.join('\n'), ...(full ? { files: [full.file] } : {}) };
     });
 

@@ -24,6 +24,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** Processes the command started and left running, stopped when it ended (local provider). */
+  stray?: number;
 }
 
 /** Mirrors Daytona's chart objects. */
@@ -165,6 +167,18 @@ export interface Sandbox {
    * the reverse of connectPort. Nothing outside the sandbox can reach that port.
    */
   listenInside?(onConnection: (socket: Duplex) => void): Promise<InsideListener>;
+  /**
+   * Optional (both providers): a new interpreter context, already started, as Daytona's
+   * `codeInterpreter.createContext()`; returns its id for RunCodeOptions.context. Its variables are
+   * its own; it lives until deleteContext (or the sandbox stops). Errors: the interpreter could not start.
+   */
+  createContext?(): Promise<string>;
+  /**
+   * Optional: ends a context's interpreter at once (SIGKILL locally; Daytona: its session), as
+   * Daytona's `codeInterpreter.deleteContext()`. A run in it ends with error InterpreterDied.
+   * An unknown id is a no-op.
+   */
+  deleteContext?(context: string): Promise<void>;
   stop(): Promise<void>;
   delete(): Promise<void>;
 }

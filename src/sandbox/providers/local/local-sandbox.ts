@@ -164,7 +164,13 @@ export class LocalSandbox implements Sandbox {
       else if (opts.signal?.aborted) notes.unshift(`cancelled: stopped ${what}`);
       else if (exit.stray) notes.push(`stopped ${processes(exit.stray)} the command left running`);
       const err = withNotes(stderr.text(), notes);
-      return { exitCode: exitCodeOf(exit.code, exit.signal), stdout: stdout.text(), stderr: err, timedOut };
+      return {
+        exitCode: exitCodeOf(exit.code, exit.signal),
+        stdout: stdout.text(),
+        stderr: err,
+        timedOut,
+        ...(exit.stray ? { stray: exit.stray } : {}),
+      };
     } finally {
       finished = true;
       clearTimeout(timer);
@@ -218,6 +224,17 @@ export class LocalSandbox implements Sandbox {
       send: async (line) => sup.stdin(id, `${line}\n`),
       kill: async () => sup.signal(id, 'KILL'),
     };
+  }
+
+  /** A fresh interpreter context (its own driver process under the supervisor). */
+  async createContext(): Promise<string> {
+    this.d.onUse();
+    return await this.contexts.create();
+  }
+
+  /** Kills the context's interpreter and whatever it started; the id is not reused. */
+  async deleteContext(context: string): Promise<void> {
+    await this.contexts.delete(context);
   }
 
   async startProcess(
