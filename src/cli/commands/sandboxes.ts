@@ -15,6 +15,9 @@ interface Row {
   conversation?: string;
   busy?: boolean;
   lastActivityAt?: string;
+  /** Who holds its slot while it runs (`conversation`, `pool`, `run`, `eval`, `mcp`). */
+  owner?: string;
+  ownerLabel?: string;
 }
 
 function offlineProvider(env: CliEnv) {
@@ -63,7 +66,7 @@ export const registerSandboxesCommands: RegisterCommands = (program, env) => {
         );
       for (const r of rows) {
         env.out(
-          `${r.id.padEnd(16)} ${r.provider.padEnd(8)} ${(r.busy ? 'busy' : r.state).padEnd(8)} ${r.conversation ?? ''}`,
+          `${r.id.padEnd(16)} ${r.provider.padEnd(8)} ${(r.busy ? 'busy' : r.state).padEnd(8)} ${r.conversation ?? r.ownerLabel ?? ''}`,
         );
       }
     });
