@@ -1,5 +1,6 @@
 // The audit log: every approval, denial, allowlist and owner change, with who made it (the CLI, an owner
-// from their chat, the dashboard). Append-only; written in the same transaction as the change it records.
+// from their chat, the dashboard), and every MCP tool call. Append-only; a change is written in the same
+// transaction as the change it records.
 
 import type { Db } from '../src/store/db.js';
 
@@ -15,7 +16,9 @@ export type AuditAction =
   | 'owner.clear'
   | 'device.approve'
   | 'device.revoke'
-  | 'device.link';
+  | 'device.link'
+  /** A tool call over MCP (/mcp): subject = tool and sandbox, detail = outcome and duration. */
+  | 'mcp.call';
 
 export interface AuditEntry {
   id: number;

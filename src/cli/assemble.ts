@@ -33,6 +33,7 @@ import { openDatabase } from '../store/db.js';
 import { IdleCheckpointer } from '../store/idle-checkpointer.js';
 import { RunTreesRepo } from '../store/repos/run-trees-repo.js';
 import { createStore } from '../store/store.js';
+import { assembleOutsideAccess } from './assemble-outside.js';
 import { assembleSandboxes } from './assemble-sandbox.js';
 
 export interface RunningGateway {
@@ -89,6 +90,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const commands = new CommandRegistry();
     for (const command of pairing.commands) commands.register(command);
     const sandboxes = assembleSandboxes(config, { token, publicUrl: url, log, commands });
+    const outside = assembleOutsideAccess(config, { sandboxes, token: () => token, db: store.db, log });
 
     const model = createModelClient(config, {
       usage: new UsageRepository(store.db),
@@ -167,6 +169,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         api.route('/local', localApiRoutes(local));
         api.route('/local', messageStatusRoutes(store));
         sandboxes.mountApi(api);
+        outside.mount(root, api);
         api.route('/status', statusRoutes(gateway));
         api.route('/channels', channelLoginRoutes(gateway.channels));
       },
@@ -183,6 +186,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         const deadline = Date.now() + timeoutMs;
         clearInterval(sweep);
         await gateway.stop(timeoutMs * 0.7);
+        await outside.shutdown().catch((err) => log.warn({ err }, 'MCP/eval sandbox shutdown incomplete'));
         await sandboxes.shutdown().catch((err) => log.warn({ err }, 'sandbox shutdown incomplete'));
         dashboardStop.abort();
         if (server) await closeServer(server, Math.max(200, deadline - Date.now() - 200));

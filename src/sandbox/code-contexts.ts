@@ -15,6 +15,7 @@ export interface CodeContextsOptions extends Omit<CodeSessionOptions, 'start'> {
 
 export class CodeContexts {
   private readonly sessions = new Map<string, CodeSession>();
+  private created = 0;
 
   constructor(private readonly options: CodeContextsOptions) {}
 
@@ -25,6 +26,21 @@ export class CodeContexts {
       this.sessions.set(name, session);
     }
     return session;
+  }
+
+  /** A new context with a name never used before, its interpreter started; resolves to that name. */
+  async create(): Promise<string> {
+    const name = `ctx-${++this.created}-${Date.now().toString(36)}`;
+    await this.get(name).start();
+    return name;
+  }
+
+  /** Ends one context's interpreter (a run in it ends as InterpreterDied); unknown names are a no-op. */
+  async delete(name: string): Promise<void> {
+    const session = this.sessions.get(name);
+    if (!session) return;
+    this.sessions.delete(name);
+    await session.close();
   }
 
   /** Ends every interpreter (sandbox stopped or deleted); the next get() starts afresh. */

@@ -76,6 +76,11 @@ export class CodeSession {
     return next;
   }
 
+  /** Starts the interpreter now rather than on the first run; rejects when it cannot start. */
+  async start(): Promise<void> {
+    await this.ensureDriver();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const d = this.driver;

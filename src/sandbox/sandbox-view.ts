@@ -1,6 +1,7 @@
 // A Sandbox seen through its holder: every call goes through `around` (a lease counts calls in
 // flight; a run child passes them straight on), and stop/delete are the holder's, so that giving a
-// sandbox up also gives its capacity slot back. Optional members (setLabels) are not passed on.
+// sandbox up also gives its capacity slot back. Of the optional members only the interpreter
+// contexts (createContext/deleteContext) are passed on.
 
 import type { Sandbox } from './provider.js';
 
@@ -23,6 +24,8 @@ export function sandboxView(s: Sandbox, hooks: SandboxViewHooks): Sandbox {
     readFile: (path) => run(() => s.readFile(path)),
     listFiles: (path) => run(() => s.listFiles(path)),
     previewUrl: (port, opts) => run(() => s.previewUrl(port, opts)),
+    ...(s.createContext ? { createContext: () => run(() => s.createContext!()) } : {}),
+    ...(s.deleteContext ? { deleteContext: (context: string) => s.deleteContext!(context) } : {}),
     stop: () => hooks.stop(),
     delete: () => hooks.delete(),
   };

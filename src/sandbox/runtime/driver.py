@@ -222,6 +222,9 @@ def main():
     module.host_call = host_call
     module.HostCallError = HostCallError
     sys.modules["sandgate"] = module
+    # As in `python3 -c` and notebooks: modules in the working directory (the workspace) import.
+    if "" not in sys.path:
+        sys.path.insert(1, "")
     namespace = {"__name__": "__main__", "__builtins__": __builtins__, "host_call": host_call}
     threading.Thread(target=reader, daemon=True).start()
     send({"type": "ready", "pid": os.getpid(), "python": sys.version.split()[0]})
