@@ -4,7 +4,7 @@
 // for the gateway's sink and posts replies. Connection trouble shows in status() and is retried with
 // backoff; it never throws out of start() or crashes the process.
 
-import { App, webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { Backoff } from '../../src/timing/backoff.js';
 import { sleep } from '../../src/timing/clock.js';
@@ -24,10 +24,10 @@ import { boltLogger } from './bolt-logger.js';
 import { GatewayReceiver } from './bolt-receiver.js';
 import { classify } from './errors.js';
 import { createEventsRoute, EVENTS_PATH } from './events-route.js';
-import { type BotIdentity, mapMessageEvent, mapSlashCommand } from './inbound-mapper.js';
-import { escapeMrkdwn, SLACK_TEXT_MAX } from './mrkdwn.js';
+import type { BotIdentity } from './inbound-mapper.js';
+import { buildApp } from './listeners.js';
+import { SLACK_TEXT_MAX } from './mrkdwn.js';
 import { SlackSender } from './outbound-sender.js';
-import { messageEventSchema, slashCommandSchema } from './payload-schema.js';
 import { SlashReplies } from './slash-replies.js';
 import { SocketTransport } from './socket-transport.js';
 import { UserNames } from './user-names.js';
@@ -54,9 +54,6 @@ export interface SlackChannelOptions {
   /** Backoff between failed auth.test attempts. Default 1 s doubling to 60 s. */
   connectBackoff?: { initialMs: number; maxMs: number };
 }
-
-/** A slash command's acknowledgement must leave before Slack's 3 s are up; keep a margin for the network. */
-const SLASH_ANSWER_BUDGET_MS = 2300;
 
 export class SlackChannel implements Channel {
   readonly id = 'slack' as const;
@@ -197,7 +194,18 @@ export class SlackChannel implements Channel {
       }
     }
     if (signal.aborted || !this.bot) return;
-    this.buildApp(this.bot);
+    buildApp({
+      token: this.opts.botToken,
+      bot: this.bot,
+      receiver: this.receiver,
+      clientOptions: this.clientOptions,
+      sink: this.sink as InboundSink,
+      files: this.files,
+      names: this.names,
+      replies: this.replies,
+      commands: this.opts.commands,
+      log: this.opts.log,
+    });
     if (this.mode === 'socket') {
       this.socket = new SocketTransport({
         appToken: this.opts.appToken as string,
@@ -236,71 +244,4 @@ export class SlackChannel implements Channel {
       ...(me.user ? { name: me.user } : {}),
     };
   }
-
-  private buildApp(bot: BotIdentity): void {
-    const app = new App({
-      token: this.opts.botToken,
-      botUserId: bot.userId,
-      ...(bot.botId ? { botId: bot.botId } : {}),
-      receiver: this.receiver,
-      clientOptions: this.clientOptions,
-      logger: boltLogger(this.opts.log),
-    });
-    app.event('message', async ({ event, body }) => this.onMessage(body, event));
-    app.event('app_mention', async ({ event, body }) => this.onMessage(body, event));
-    app.command(/.*/, async ({ command, ack }) => this.onSlash(command, ack));
-    // Interactivity shares /slack/events; sandgate sends no buttons or modals yet, so only acknowledge.
-    app.action(/.*/, async ({ ack }) => ack());
-    app.shortcut(/.*/, async ({ ack }) => ack());
-    app.view(/.*/, async ({ ack }) => ack());
-  }
-
-  private async onMessage(body: { team_id?: string }, event: unknown): Promise<void> {
-    const parsed = messageEventSchema.safeParse(event);
-    if (!parsed.success || !this.sink || !this.bot) {
-      this.opts.log.warn({ issues: parsed.error?.issues.length }, 'slack: unreadable event skipped');
-      return;
-    }
-    const ev = parsed.data;
-    const team = body.team_id ?? this.bot.team ?? 'T';
-    const name = ev.user && !ev.bot_id ? await this.names.lookup(ev.user) : undefined;
-    const mapped = mapMessageEvent(team, ev, this.bot, this.files, name);
-    if ('skipped' in mapped) {
-      this.opts.log.debug({ reason: mapped.skipped, type: ev.type }, 'slack: event ignored');
-      return;
-    }
-    await this.sink.receive(mapped.inbound);
-  }
-
-  private async onSlash(
-    command: unknown,
-    ack: (response?: Record<string, unknown>) => Promise<void>,
-  ): Promise<void> {
-    const started = Date.now();
-    const parsed = slashCommandSchema.safeParse(command);
-    if (!parsed.success || !this.sink) {
-      await ack(ephemeral('Sorry, I could not read that command.'));
-      return;
-    }
-    const names = new Set(this.opts.commands.map((c) => c.command.toLowerCase()));
-    const inbound = mapSlashCommand(parsed.data, names);
-    const trigger = parsed.data.trigger_id;
-    this.replies.open(trigger);
-    let refusal = false;
-    try {
-      const receipt = await this.sink.receive(inbound);
-      refusal = !receipt.duplicate && receipt.refused?.replied === true;
-    } catch (err) {
-      await this.replies.settle(trigger, false, 0);
-      this.opts.log.warn({ err }, 'slack: slash command not accepted');
-      await ack(ephemeral('Sorry, I cannot take commands right now. Please try again in a moment.'));
-      return;
-    }
-    const text = await this.replies.settle(trigger, refusal, SLASH_ANSWER_BUDGET_MS - (Date.now() - started));
-    await ack(text === undefined ? undefined : ephemeral(escapeMrkdwn(text)));
-  }
-}
-
-function ephemeral(text: string): Record<string, unknown> {
-  return { response_type: 'ephemeral', text };
 }
