@@ -77,7 +77,7 @@ def _run_tests():
     for xs in tests:
         try:
             out = ${task.func_name}(_sandgate_copy.deepcopy(xs))
-            expected = ${task.reference}(_sandgate_copy.deepcopy(xs))
+            expected = (${task.reference})(_sandgate_copy.deepcopy(xs))
             results.append(bool(out == expected))
         except Exception:
             results.append(False)
