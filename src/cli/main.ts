@@ -3,45 +3,54 @@
 // `sandgate …`: the command-line entry. Each command group lives in its own file under commands/.
 // Exit codes: 0 ok, 1 failure, 2 usage.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ownerOnlyUmask } from '../config/private-state.js';
 import { LockError } from '../gateway/instance-lock.js';
+import { packageRoot } from '../package-root.js';
 import { StoreError } from '../store/store-error.js';
 import { CliError, createCliEnv, type RegisterCommands } from './cli-env.js';
-import { registerAllowCommands } from './commands/allow.js';
-import { registerAuditCommand } from './commands/audit.js';
-import { registerChannelsCommands } from './commands/channels.js';
-import { registerChatCommand } from './commands/chat.js';
-import { registerConfigCommands } from './commands/config.js';
-import { registerDashboardCommand } from './commands/dashboard.js';
-import { registerDeployCommand } from './commands/deploy.js';
-import { registerDevicesCommands } from './commands/devices.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerGatewayCommand } from './commands/gateway.js';
-import { registerPairingCommands } from './commands/pairing.js';
-import { registerRunsCommands } from './commands/runs.js';
-import { registerSandboxesCommands } from './commands/sandboxes.js';
-import { registerSlackCommands } from './commands/slack.js';
-import { registerTokenCommands } from './commands/token.js';
 
-const groups: RegisterCommands[] = [
-  registerGatewayCommand,
-  registerDoctorCommand,
-  registerConfigCommands,
-  registerTokenCommands,
-  registerRunsCommands,
-  registerSandboxesCommands,
-  registerPairingCommands,
-  registerAllowCommands,
-  registerAuditCommand,
-  registerDevicesCommands,
-  registerDashboardCommand,
-  registerChannelsCommands,
-  registerSlackCommands,
-  registerChatCommand,
-  registerDeployCommand,
-];
+type Loader = () => Promise<RegisterCommands>;
+
+/**
+ * Each command group by its top-level name, loaded only when used: `sandgate pairing list` must not
+ * pay for the gateway's module graph (the Daytona and Anthropic SDKs, the dashboard). `--help`
+ * without a command loads them all to list them.
+ */
+const groups: Record<string, Loader> = {
+  gateway: async () => (await import('./commands/gateway.js')).registerGatewayCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
+  config: async () => (await import('./commands/config.js')).registerConfigCommands,
+  token: async () => (await import('./commands/token.js')).registerTokenCommands,
+  runs: async () => (await import('./commands/runs.js')).registerRunsCommands,
+  sandboxes: async () => (await import('./commands/sandboxes.js')).registerSandboxesCommands,
+  eval: async () => (await import('./commands/eval.js')).registerEvalCommand,
+  pairing: async () => (await import('./commands/pairing.js')).registerPairingCommands,
+  allow: async () => (await import('./commands/allow.js')).registerAllowCommands,
+  audit: async () => (await import('./commands/audit.js')).registerAuditCommand,
+  devices: async () => (await import('./commands/devices.js')).registerDevicesCommands,
+  dashboard: async () => (await import('./commands/dashboard.js')).registerDashboardCommand,
+  channels: async () => (await import('./commands/channels.js')).registerChannelsCommands,
+  slack: async () => (await import('./commands/slack.js')).registerSlackCommands,
+  chat: async () => (await import('./commands/chat.js')).registerChatCommand,
+  deploy: async () => (await import('./commands/deploy.js')).registerDeployCommand,
+};
+
+/** The groups an argv needs: the one it names, none for `--version`, else all (help, or a typo to report). */
+function groupsFor(argv: string[]): Loader[] {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = first !== undefined ? groups[first] : undefined;
+  if (named) return [named];
+  if (first === undefined && argv.some((a) => a === '-V' || a === '--version')) return [];
+  return Object.values(groups);
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export async function main(argv: string[]): Promise<number> {
   // State files (config, database, token) are owner-only whatever umask the shell has.
@@ -51,8 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     .name('sandgate')
     .description('A chat-ops gateway: chats in front of coding and data-analysis agents in sandboxes.')
     .showHelpAfterError('(run `sandgate --help` for usage)')
+    .version(packageVersion(), '-V, --version')
     .exitOverride();
-  for (const register of groups) register(program, env);
+  for (const load of groupsFor(argv)) (await load())(program, env);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
