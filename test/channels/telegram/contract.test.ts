@@ -14,7 +14,7 @@ interface Pushed {
 
 channelContract(
   'telegram',
-  { groups: true, sendFailures: true },
+  { groups: true, sendFailures: true, edits: true, unsupportedKinds: true, linkPreviews: true },
   async (): Promise<ChannelContractHarness<Pushed>> => {
     const fake = await FakeTelegram.start();
     const kv = new MemoryKv();
@@ -62,6 +62,21 @@ channelContract(
         fake
           .sent(Number(to.route.chatId))
           .map((m) => (m.kind === 'text' ? (m.text ?? '') : (m.caption ?? m.file?.filename ?? ''))),
+      injectEdit: async (p, text) => fake.pushEdit(p.message, text),
+      injectUnsupported: async () =>
+        fake.pushMessage(
+          {
+            sticker: { file_id: 'STICKER1', file_unique_id: 'S1', type: 'regular', width: 512, height: 512 },
+          },
+          { chat: fake.privateChat() },
+        ),
+      linkPreviewsDisabled: (to) =>
+        [...fake.callsOf('sendMessage'), ...fake.callsOf('editMessageText')]
+          .filter((c) => String(c.params.chat_id) === String(to.route.chatId))
+          .every((c) => {
+            const options = c.params.link_preview_options as { is_disabled?: boolean } | undefined;
+            return options?.is_disabled === true;
+          }),
       close: () => fake.close(),
     };
   },
