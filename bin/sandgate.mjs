@@ -1,16 +1,44 @@
 #!/usr/bin/env node
-// The `sandgate` executable. From a source checkout it runs the TypeScript directly through tsx
-// (no build step to forget); from a built package it runs dist/.
-import { existsSync } from 'node:fs';
+// The `sandgate` executable: runs the compiled JavaScript in dist/ (`npm install` builds it through the
+// `prepare` script). Only in a source checkout whose TypeScript changed after the last build does it
+// fall back to compiling on the fly with tsx (a dev dependency), so an edit is never run stale.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src', 'cli', 'main.ts');
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(pathToFileURL(source).href);
+const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
+const stamp = join(root, 'dist', '.build-stamp');
+const sourceDirs = ['src', 'channels', 'agents', 'pairing', 'deploy'].map((d) => join(root, d));
+
+/** Newer than `since` (ms): any .ts file under `dir`. Stops at the first hit. */
+function changedSince(dir, since) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (changedSince(path, since)) return true;
+    } else if (entry.name.endsWith('.ts') && statSync(path).mtimeMs > since) return true;
+  }
+  return false;
+}
+
+function compiledIsCurrent() {
+  if (!existsSync(compiled) || !existsSync(stamp)) return false;
+  if (!existsSync(join(root, 'src', 'cli', 'main.ts'))) return true; // an installed package: no sources
+  const builtAt = statSync(stamp).mtimeMs;
+  return !sourceDirs.some((dir) => existsSync(dir) && changedSince(dir, builtAt));
+}
+
+if (compiledIsCurrent() || process.env.SANDGATE_RUN_DIST === '1') {
+  await import(pathToFileURL(compiled).href);
 } else {
-  await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href);
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    process.stderr.write('sandgate: dist/ is missing or older than the sources; run `npm run build`\n');
+    process.exit(1);
+  }
+  register();
+  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
 }
