@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { createAnalysisAgent } from '../../agents/analysis/index.js';
 import { createCodingAgent, SqliteThreadStore } from '../../agents/coding/index.js';
+import { createGenAgent } from '../../agents/gen/index.js';
 import { createRlmAgent } from '../../agents/rlm/index.js';
 import type { CommandMenuEntry } from '../../channels/channel-deps.js';
 import { localApiRoutes } from '../../channels/local/local-api.js';
@@ -108,7 +109,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       trees: new RunTreesRepo(store.db),
       log: log.child({ agent: 'rlm' }),
     });
-    const agents = [coding, analysis, rlm];
+    const gen = createGenAgent({ config, threads, log: log.child({ agent: 'gen' }) });
+    const agents = [coding, analysis, rlm, gen];
 
     const gateway = new Gateway({
       config,
