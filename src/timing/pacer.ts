@@ -1,13 +1,18 @@
 // Keeps a bot's outgoing messages under a platform's send limits by waiting before a send rather
-// than collecting 429s: a gap per chat, a rolling per-minute cap for group chats, a rolling per-second
-// cap overall. Sends to one chat keep their order; a 429 for a chat holds that chat until the
+// than collecting 429s: a token bucket per chat (a short burst goes out at once, the sustained rate is
+// capped), a rolling per-minute cap for group chats, a rolling per-second cap overall. Sends to one chat keep their order; a 429 for a chat holds that chat until the
 // server's retry-after has passed, without holding up other chats. Each channel passes its limits.
 
 import { type Clock, systemClock } from './clock.js';
 
 export interface PacingLimits {
-  /** Minimum gap between two sends to the same chat, in ms (0 = none). */
+  /** Sustained rate per chat: one send per this many ms (0 = none). */
   perChatIntervalMs: number;
+  /**
+   * Sends to one chat that may go out back to back before the sustained rate applies (the bucket's
+   * size; default 1, a strict gap). Platforms limit sustained rates, not a reply's few messages.
+   */
+  perChatBurst?: number;
   /** Sends per rolling minute to one group chat (0 = no cap). */
   groupPerMinute: number;
   /** Sends per rolling second across all chats (0 = no cap). */
@@ -18,6 +23,9 @@ export interface PacingLimits {
 
 interface ChatState {
   sent: number[];
+  /** Token bucket: sends available now (fractional while refilling), as of `refilledAt`. */
+  tokens: number;
+  refilledAt: number;
   blockedUntil: number;
   /** Tail of this chat's acquire chain: a later send waits for the earlier one's slot. */
   tail: Promise<void>;
@@ -60,6 +68,7 @@ export class SendPacer {
       const now = this.clock.now();
       const wait = this.waitNeeded(id, chat, now);
       if (wait <= 0) {
+        if (this.limits.perChatIntervalMs > 0) chat.tokens -= 1;
         chat.sent.push(now);
         this.globalSent.push(now);
         this.sweep(now);
@@ -74,8 +83,12 @@ export class SendPacer {
     prune(chat.sent, now - 60_000);
     prune(this.globalSent, now - 1000);
     let until = chat.blockedUntil;
-    const last = chat.sent.at(-1);
-    if (last !== undefined) until = Math.max(until, last + perChatIntervalMs);
+    if (perChatIntervalMs > 0) {
+      const burst = Math.max(1, this.limits.perChatBurst ?? 1);
+      chat.tokens = Math.min(burst, chat.tokens + (now - chat.refilledAt) / perChatIntervalMs);
+      chat.refilledAt = now;
+      if (chat.tokens < 1) until = Math.max(until, now + Math.ceil((1 - chat.tokens) * perChatIntervalMs));
+    }
     if (groupPerMinute > 0 && chat.sent.length >= groupPerMinute && isGroup?.(id)) {
       until = Math.max(until, chat.sent[chat.sent.length - groupPerMinute]! + 60_000);
     }
@@ -88,7 +101,8 @@ export class SendPacer {
   private chat(id: string): ChatState {
     let chat = this.chats.get(id);
     if (!chat) {
-      chat = { sent: [], blockedUntil: 0, tail: Promise.resolve(), pending: 0 };
+      const full = Math.max(1, this.limits.perChatBurst ?? 1);
+      chat = { sent: [], tokens: full, refilledAt: this.clock.now(), blockedUntil: 0, tail: Promise.resolve(), pending: 0 };
       this.chats.set(id, chat);
     }
     return chat;

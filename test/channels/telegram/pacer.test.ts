@@ -1,4 +1,4 @@
-// Flood-limit pacing on a virtual clock: 1 msg/s per chat, 20/min per group, 30/s overall, a 429
+// Flood-limit pacing on a virtual clock: a burst of 3 then 1 msg/s per chat, 20/min per group, 30/s overall, a 429
 // holds its chat, and one chat's wait does not hold up another chat.
 
 import { describe, expect, it } from 'vitest';
@@ -43,11 +43,27 @@ async function sendAll(pacer: SendPacer, clock: VirtualClock, chats: (string | n
 }
 
 describe('SendPacer', () => {
-  it('spaces messages to one chat a second apart, in order', async () => {
+  it('sends a reply’s first few messages to a chat at once, then one a second, in order', async () => {
     const clock = new VirtualClock();
     const pacer = new SendPacer(TELEGRAM_PACING, clock);
-    const times = await sendAll(pacer, clock, [1, 1, 1, 1]);
-    expect(times.map((t) => t.at)).toEqual([0, 1000, 2000, 3000]);
+    const times = await sendAll(pacer, clock, [1, 1, 1, 1, 1]);
+    expect(times.map((t) => t.at)).toEqual([0, 0, 0, 1000, 2000]);
+  });
+
+  it('refills the burst while a chat is quiet', async () => {
+    const clock = new VirtualClock();
+    const pacer = new SendPacer(TELEGRAM_PACING, clock);
+    await sendAll(pacer, clock, [1, 1, 1]);
+    await clock.sleep(5000);
+    const later = await sendAll(pacer, clock, [1, 1, 1, 1]);
+    expect(later.map((t) => t.at - 5000)).toEqual([0, 0, 0, 1000]);
+  });
+
+  it('keeps a strict gap when a platform allows no burst', async () => {
+    const clock = new VirtualClock();
+    const pacer = new SendPacer({ ...TELEGRAM_PACING, perChatBurst: 1 }, clock);
+    const times = await sendAll(pacer, clock, [1, 1, 1]);
+    expect(times.map((t) => t.at)).toEqual([0, 1000, 2000]);
   });
 
   it('does not make other chats wait for a busy one', async () => {
@@ -61,7 +77,7 @@ describe('SendPacer', () => {
     const clock = new VirtualClock();
     const pacer = new SendPacer(TELEGRAM_PACING, clock);
     const times = (await sendAll(pacer, clock, Array(22).fill(-100123))).map((t) => t.at);
-    expect(times[19]).toBe(19_000);
+    expect(times[19]).toBe(17_000); // three at once, then one a second
     expect(times[20]).toBeGreaterThanOrEqual(60_000);
     for (let i = 20; i < times.length; i++) expect(times[i]! - times[i - 20]!).toBeGreaterThanOrEqual(60_000);
   });
