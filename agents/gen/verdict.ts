@@ -2,6 +2,7 @@
 // exited 0 in time, the harness wrote its tally, at least one assertion ran and none failed (a failure
 // the tests caught and swallowed still counts). Anything else is a failure with a one-line reason.
 
+import { shorten } from '../../src/text/cut.js';
 import { truncateMiddle } from '../tool-loop/truncate.js';
 import type { CheckOutput } from './gen-sandbox.js';
 
@@ -23,7 +24,7 @@ export function errorLine(stderr: string): string {
     .filter((l) => l.trim().length > 0 && !/^Node\.js v\d/.test(l));
   const named = lines.filter((l) => ERROR_LINE.test(l));
   const line = named[named.length - 1] ?? lines[lines.length - 1] ?? '';
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return shorten(line, 200);
 }
 
 function plural(n: number, word: string): string {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../src/config/schema.js';
 import { modelUnavailableReply } from '../../src/model/errors.js';
 import type { ModelClient } from '../../src/model/types.js';
+import { cutText } from '../../src/text/cut.js';
 import type { Agent, RunContext, RunResult, Task } from '../agent.js';
 import { RunBudget } from './budgets.js';
 import { placeRepo, RepoSourceError, repoPatch } from './repo-source.js';
@@ -90,7 +91,7 @@ export function createRlmAgent(deps: RlmAgentDeps): Agent {
           outcome.stop === 'final'
             ? outcome.answer || '(the agent answered with an empty string)'
             : outcome.stop === 'max_iterations'
-              ? `I stopped after ${deps.config.rlm.maxIterations} iterations (rlm.maxIterations) without a final answer.\n\nLast output:\n${outcome.lastOutput.slice(0, 3000)}`
+              ? `I stopped after ${deps.config.rlm.maxIterations} iterations (rlm.maxIterations) without a final answer.\n\nLast output:\n${cutText(outcome.lastOutput, 3000)}`
               : outcome.answer;
         return {
           text: text + footer,

@@ -2,6 +2,7 @@
 // clock and the lifetimes. Built once by createDevices; the login flow and the decisions take it.
 
 import type { Db } from '../../src/store/db.js';
+import { cutText } from '../../src/text/cut.js';
 import { createDeviceAudit, type DeviceAudit } from './device-audit.js';
 import { decodeBase64url } from './device-crypto.js';
 import { DeviceError } from './device-errors.js';
@@ -65,7 +66,7 @@ export function parseId(input: string): string {
   if (!id) {
     throw new DeviceError(
       'bad-request',
-      `"${input.slice(0, 40)}" is not a device id (20 letters and digits)`,
+      `"${cutText(input, 40)}" is not a device id (20 letters and digits)`,
     );
   }
   return id;

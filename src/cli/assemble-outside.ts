@@ -11,6 +11,7 @@ import { evalRoutes } from '../http/api/eval.js';
 import { mcpRoutes } from '../mcp/mcp-route.js';
 import { McpSandboxes } from '../mcp/mcp-sandboxes.js';
 import type { Db } from '../store/db.js';
+import { cutText } from '../text/cut.js';
 import type { SandboxLayer } from './assemble-sandbox.js';
 
 export interface OutsideAccess {
@@ -68,7 +69,7 @@ export function assembleOutsideAccess(
                 detail: {
                   ok: call.ok,
                   ms: Math.round(call.ms),
-                  ...(call.error ? { error: call.error.slice(0, 500) } : {}),
+                  ...(call.error ? { error: cutText(call.error, 500) } : {}),
                 },
               });
             } catch (err) {

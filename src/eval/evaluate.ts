@@ -3,6 +3,7 @@
 // TRL guide's scheme. Items are independent: whatever one does, the others' results stand.
 
 import type { Sandbox } from '../sandbox/provider.js';
+import { cutText } from '../text/cut.js';
 import { type EvalPool, SandboxBrokenError } from './eval-pool.js';
 import {
   bannedPatternIn,
@@ -97,7 +98,7 @@ async function runInFreshContext(
     // The context's own limit is only a backstop behind the kill above.
     const run = await box.runCode(code, { context, timeoutMs: timeoutMs + 30_000 });
     if (timedOut) return failResult(task, `timed out after ${timeoutMs} ms`);
-    if (run.error) return failResult(task, `${run.error.name}: ${run.error.value}`.slice(0, 2000));
+    if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
     return scoreOutput(task, run.stdout);
   } finally {
     clearTimeout(timer);

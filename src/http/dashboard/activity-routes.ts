@@ -4,7 +4,9 @@
 
 import { Hono } from 'hono';
 import { RUN_EVENTS } from '../../gateway/gateway-events.js';
+import { RunTreesRepo } from '../../store/repos/run-trees-repo.js';
 import type { RunRow } from '../../store/repos/runs-repo.js';
+import { cutText } from '../../text/cut.js';
 import type { DashboardDeps } from './deps.js';
 import type { EventStreams, StreamEvent } from './event-streams.js';
 import { qrImage } from './qr-image.js';
@@ -36,6 +38,7 @@ export function activityRoutes(
 ): Hono<DashboardEnv> {
   const { store, gateway, streams } = deps;
   const app = new Hono<DashboardEnv>();
+  const trees = new RunTreesRepo(store.db);
 
   app.get('/overview', async (c) => {
     const now = Date.now();
@@ -97,8 +100,9 @@ export function activityRoutes(
     const prompt = store.inbound.get(run.inboundId);
     return c.json({
       run: { ...runSummary(run), progress: run.progress },
+      tree: trees.get(id),
       prompt: prompt
-        ? { text: prompt.text.slice(0, 4000), senderName: prompt.senderName, senderId: prompt.senderId }
+        ? { text: cutText(prompt.text, 4000), senderName: prompt.senderName, senderId: prompt.senderId }
         : null,
       replies: deliveries.map((d) => ({ id: d.id, state: d.state, text: d.payload.text ?? '' })),
       links: deliveries.flatMap((d) => (d.payload.links ?? []).filter((l) => safeLink(l.url))),
@@ -112,6 +116,14 @@ export function activityRoutes(
         url: `/dashboard/api/artifacts/${a.id}`,
       })),
     });
+  });
+
+  // The agent tree alone (DESIGN §9.3), for redrawing it while an /rlm run grows; null for other runs.
+  app.get('/runs/:id/tree', (c) => {
+    const id = Number(c.req.param('id'));
+    const run = Number.isInteger(id) ? store.runs.get(id) : undefined;
+    if (!run) return c.json({ error: `no run ${c.req.param('id')}` }, 404);
+    return c.json({ tree: trees.get(id) });
   });
 
   app.get('/artifacts/:id', (c) => {

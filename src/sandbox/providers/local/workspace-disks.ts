@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
+import { cutText } from '../../../text/cut.js';
 import { sleep } from '../../../timing/clock.js';
 import { findOnPath, type RunAs } from './host-dirs.js';
 
@@ -80,7 +81,7 @@ export async function probeDisks(uid = process.getuid?.() ?? 1): Promise<DiskSup
     await run((await tool('umount')) as string, [join(dir, 'mnt')]);
     return { ok: true };
   } catch (err) {
-    const msg = ((err as { stderr?: string }).stderr || (err as Error).message).trim().slice(0, 300);
+    const msg = cutText(((err as { stderr?: string }).stderr || (err as Error).message).trim(), 300);
     return {
       ok: false,
       reason: `loop-mounting an ext4 image failed: ${msg}`,
