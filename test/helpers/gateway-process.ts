@@ -23,12 +23,23 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   return env;
 }
 
+/** `node BIN args…`, or through `sh -c 'umask U; exec …'` to start it with that umask. */
+function command(args: string[], umask?: number): [string, string[]] {
+  if (umask === undefined) return [process.execPath, [BIN, ...args]];
+  return [
+    '/bin/sh',
+    ['-c', `umask ${umask.toString(8).padStart(3, '0')}; exec "$@"`, 'sh', process.execPath, BIN, ...args],
+  ];
+}
+
 export async function startGatewayProcess(
   home: string,
   extra: Record<string, string> = {},
   timeoutMs = 30_000,
+  umask?: number,
 ): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [BIN, 'gateway'], {
+  const [cmd, argv] = command(['gateway'], umask);
+  const child = spawn(cmd, argv, {
     env: cliEnv(home, { SANDGATE_PORT: '0', ...extra }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,8 +79,10 @@ export function runCli(
   home: string,
   args: string[],
   extra: Record<string, string> = {},
+  umask?: number,
 ): { code: number; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, [BIN, ...args], {
+  const [cmd, argv] = command(args, umask);
+  const res = spawnSync(cmd, argv, {
     env: cliEnv(home, extra),
     encoding: 'utf8',
     timeout: 60_000,
