@@ -8,6 +8,11 @@ import type { OutboundLink } from '../channel.js';
 
 /** chat.postMessage: "limit the number of characters in the text field to 4,000". */
 export const SLACK_TEXT_MAX = 4000;
+/**
+ * What the gateway chunks replies to (Channel.limits.textMax): below SLACK_TEXT_MAX so a chunk's
+ * escaping (`&` → `&amp;` …) still fits one message in the common case; deliver() splits the rest.
+ */
+export const SLACK_CHUNK_MAX = 3500;
 
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -56,25 +56,23 @@ export class SlackSender {
     return { messageIds: await this.withFallback(to.key, route, (target) => this.post(target, part)) };
   }
 
-  /** Replaces a status message's text; text past one message's limit continues in new messages. */
-  async edit(to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void> {
+  /**
+   * Replaces a status message's text. Text past one message's 4,000 characters (after escaping) is
+   * cut on a character boundary with `…`, like every channel's edit: the gateway edits with progress
+   * lines or the first chunk of an answer, chunked with headroom (SLACK_CHUNK_MAX) for escaping.
+   */
+  async edit(_to: ConversationRef, receipt: DeliveryReceipt, text: string): Promise<void> {
+    // The receipt names the message's own channel (the DM, when the answer fell back there).
     const first = receipt.messageIds[0];
     const m = first ? /^([A-Z0-9]+)\/(\d+\.\d+)$/.exec(first) : null;
     if (!m) throw new DeliveryError('that message cannot be edited', { permanent: true });
-    const [head, ...rest] = splitForSlack(text);
+    const pieces = splitForSlack(text, SLACK_TEXT_MAX - 1);
+    const shown = pieces.length > 1 ? `${escapeMrkdwn(pieces[0] ?? '')}…` : escapeMrkdwn(text);
     try {
-      await this.d.client.chat.update({
-        channel: m[1]!,
-        ts: m[2]!,
-        text: escapeMrkdwn(head ?? ''),
-        ...noUnfurl(text),
-      });
+      await this.d.client.chat.update({ channel: m[1]!, ts: m[2]!, text: shown, ...noUnfurl(text) });
     } catch (err) {
       throw this.failure(err, 'chat.update');
     }
-    const thread = routeOf(to).thread;
-    for (const piece of rest)
-      await this.postText({ channel: m[1]!, ...(thread ? { thread } : {}) }, escapeMrkdwn(piece));
   }
 
   private async post(target: Target, part: Outbound): Promise<string[]> {

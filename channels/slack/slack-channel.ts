@@ -26,7 +26,7 @@ import { classify } from './errors.js';
 import { createEventsRoute, EVENTS_PATH } from './events-route.js';
 import type { BotIdentity } from './inbound-mapper.js';
 import { buildApp } from './listeners.js';
-import { SLACK_TEXT_MAX } from './mrkdwn.js';
+import { SLACK_CHUNK_MAX } from './mrkdwn.js';
 import { SlackSender } from './outbound-sender.js';
 import { SlashReplies } from './slash-replies.js';
 import { SocketTransport } from './socket-transport.js';
@@ -57,7 +57,7 @@ export interface SlackChannelOptions {
 
 export class SlackChannel implements Channel {
   readonly id = 'slack' as const;
-  readonly limits = { textMax: SLACK_TEXT_MAX };
+  readonly limits = { textMax: SLACK_CHUNK_MAX };
   readonly mode: 'http' | 'socket';
 
   private readonly client: webApi.WebClient;

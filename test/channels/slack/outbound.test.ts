@@ -69,6 +69,11 @@ describe('slack outbound', () => {
     await h.channel.edit(inThread('C0GENERAL'), receipt, 'done: 1 < 2');
     const [status] = fake.botMessages('C0GENERAL');
     expect(status?.history).toEqual(['⏳ working', 'done: 1 &lt; 2']);
+    // Escaping can push a status past one message: it is cut to fit, on a character boundary.
+    await h.channel.edit(inThread('C0GENERAL'), receipt, `${'<'.repeat(1500)}😀`);
+    const cut = fake.botMessages('C0GENERAL')[0]?.text ?? '';
+    expect(cut.length).toBeLessThanOrEqual(4000);
+    expect(cut).toMatch(/^(&lt;)+…$/);
   });
 
   it('uploads a chart with the three-step external upload into the channel and thread', async () => {
