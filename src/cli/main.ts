@@ -49,7 +49,8 @@ function groupsFor(argv: string[]): Loader[] {
 }
 
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,95 @@
+// `sandgate eval` as a user runs it (the real executable, no gateway running, so with a pool of its
+// own on local sandboxes): --json answers like the API in item order, the default output is a
+// per-task summary table, and a bad line or unknown task is a usage error (exit 2) naming it.
+
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliEnv } from '../helpers/gateway-process.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
+
+function sandgate(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // Nothing listens on this port: the command runs its own pool.
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(home, { SANDGATE_URL: 'http://127.0.0.1:9' }),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const TASKS = {
+  sorting: {
+    prompt: 'def sort_numbers(xs):\n',
+    func_name: 'sort_numbers',
+    banned_patterns: ['sorted('],
+    tests: ['[]', '[2, 1]', '[3, 1, 2]'],
+    reference: 'sorted',
+  },
+  double: {
+    prompt: 'def double(x):\n',
+    func_name: 'double',
+    tests: ['1', '2'],
+    reference: 'lambda x: 2 * x',
+  },
+};
+
+const ITEMS = [
+  { task: 'sorting', completion: '    return list(reversed(xs))\n' },
+  { task: 'sorting', completion: '    return sorted(xs)\n' },
+  { task: 'double', completion: '    return x + x\n' },
+  { task: 'double', completion: '    return x * 3\n' },
+];
+
+describe('sandgate eval', () => {
+  const home = tempHome();
+  const dir = home.home;
+  writeFileSync(join(dir, 'config.json5'), '{ eval: { poolSize: 2 } }\n');
+  writeFileSync(join(dir, 'tasks.json'), JSON.stringify(TASKS));
+  writeFileSync(join(dir, 'batch.jsonl'), `${ITEMS.map((i) => JSON.stringify(i)).join('\n')}\n`);
+
+  afterAll(() => home.cleanup());
+
+  it('scores a JSONL file with tasks.json beside it (--json: the API answer)', async () => {
+    const r = await sandgate(home.home, ['eval', join(dir, 'batch.jsonl'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { results: { reward: number }[]; stats: { sandboxes: number } };
+    // reversed: [] and [2, 1] pass, [3, 1, 2] does not; banned; 2x right; 3x wrong for both inputs.
+    expect(out.results.map((x) => x.reward)).toEqual([2 / 3, -1, 1, 0]);
+    expect(out.stats.sandboxes).toBeGreaterThanOrEqual(1);
+    expect(out.stats.sandboxes).toBeLessThanOrEqual(2);
+  }, 120_000);
+
+  it('prints a summary table per task', async () => {
+    const r = await sandgate(home.home, [
+      'eval',
+      join(dir, 'batch.jsonl'),
+      '--tasks',
+      join(dir, 'tasks.json'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^TASK\s+ITEMS\s+MEAN REWARD\s+ALL PASSED\s+ERRORS \(-1\)$/);
+    expect(lines.find((l) => l.startsWith('sorting'))).toMatch(/^sorting\s+2\s+-0\.167\s+0\s+1$/);
+    expect(lines.find((l) => l.startsWith('double'))).toMatch(/^double\s+2\s+0\.500\s+1\s+0$/);
+    expect(lines.at(-1)).toMatch(/^4 items in [\d.]+ s \([\d.]+ items\/s\) on [12] sandboxes$/);
+  }, 120_000);
+
+  it('refuses a malformed line or an unknown task with exit 2 naming it', async () => {
+    writeFileSync(join(dir, 'bad.jsonl'), '{"task": "sorting", "completion": ""}\nnot json\n');
+    const bad = await sandgate(home.home, ['eval', join(dir, 'bad.jsonl')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.jsonl line 2: not JSON/);
+    writeFileSync(join(dir, 'unknown.jsonl'), '{"task": "nope", "completion": ""}\n');
+    const unknown = await sandgate(home.home, ['eval', join(dir, 'unknown.jsonl')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/item 1: items\[0\]\.task: no such task "nope"/);
+  }, 60_000);
+});
