@@ -1,14 +1,22 @@
 // ModelClient over @anthropic-ai/sdk: streamed turns, our own bounded retries (the SDK's are off so
 // the policy is one place), prompt caching, usage + cost recorded per call, budget checked first.
+// The SDK (≈270 modules) is imported on the first call, so a gateway that never calls the model
+// never loads it.
 
-import Anthropic, { APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from 'pino';
 import { sleep } from '../timing/clock.js';
 import type { DailyBudget } from './daily-budget.js';
 import { ModelAbortedError, ModelRequestError, ModelRetriesExhaustedError } from './errors.js';
 import { costUsd } from './pricing.js';
 import { withCacheControl } from './prompt-cache.js';
-import { classifyError, defaultRetryPolicy, type RetryPolicy, retryDelay } from './retry-policy.js';
+import {
+  classifyError,
+  defaultRetryPolicy,
+  type RetryPolicy,
+  retryDelay,
+  type SdkErrors,
+} from './retry-policy.js';
 import type { ModelCall, ModelClient, ModelRequest, ModelTurn, UsageTotals } from './types.js';
 import { type UsageRepository, utcDay } from './usage-repository.js';
 
@@ -32,7 +40,7 @@ export interface AnthropicModelClientOptions {
 
 export class AnthropicModelClient implements ModelClient {
   readonly model: string;
-  private readonly sdk: Anthropic;
+  private sdk?: Promise<{ client: Anthropic; errors: SdkErrors }>;
   private readonly policy: RetryPolicy;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly now: () => Date;
@@ -44,14 +52,21 @@ export class AnthropicModelClient implements ModelClient {
     this.sleep = opts.sleep ?? sleep;
     this.now = opts.now ?? (() => new Date());
     this.random = opts.random ?? Math.random;
-    // The key is passed explicitly so the SDK never falls back to other credentials in the environment.
-    this.sdk = new Anthropic({
-      apiKey: opts.apiKey,
-      baseURL: opts.baseURL ?? 'https://api.anthropic.com',
-      maxRetries: 0,
-      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
-      logLevel: 'off',
-    });
+  }
+
+  private loadSdk(): Promise<{ client: Anthropic; errors: SdkErrors }> {
+    this.sdk ??= import('@anthropic-ai/sdk').then((mod) => ({
+      // The key is passed explicitly so the SDK never falls back to other credentials in the environment.
+      client: new mod.default({
+        apiKey: this.opts.apiKey,
+        baseURL: this.opts.baseURL ?? 'https://api.anthropic.com',
+        maxRetries: 0,
+        ...(this.opts.timeoutMs ? { timeout: this.opts.timeoutMs } : {}),
+        logLevel: 'off',
+      }),
+      errors: { APIError: mod.APIError, APIUserAbortError: mod.APIUserAbortError },
+    }));
+    return this.sdk;
   }
 
   async turn(request: ModelRequest, call: ModelCall): Promise<ModelTurn> {
@@ -66,15 +81,16 @@ export class AnthropicModelClient implements ModelClient {
       ...(cached.tools ? { tools: cached.tools } : {}),
     };
 
+    const { client, errors } = await this.loadSdk();
     for (let attempt = 1; ; attempt++) {
       try {
-        const message = await this.streamOnce(params, call);
+        const message = await this.streamOnce(client, params, call);
         const usage = this.usageOf(message);
         this.record(call, usage);
         return { message, usage };
       } catch (err) {
-        if (call.signal?.aborted || err instanceof APIUserAbortError) throw new ModelAbortedError();
-        const decision = classifyError(err, this.now().getTime());
+        if (call.signal?.aborted || err instanceof errors.APIUserAbortError) throw new ModelAbortedError();
+        const decision = classifyError(err, this.now().getTime(), errors);
         if (!decision.retryable) {
           this.opts.log.warn({ status: decision.status, model: this.model }, 'model request failed');
           throw new ModelRequestError(decision.status, decision.message);
@@ -106,10 +122,11 @@ export class AnthropicModelClient implements ModelClient {
   }
 
   private async streamOnce(
+    client: Anthropic,
     params: Anthropic.MessageStreamParams,
     call: ModelCall,
   ): Promise<Anthropic.Message> {
-    const stream = this.sdk.messages.stream(params, call.signal ? { signal: call.signal } : undefined);
+    const stream = client.messages.stream(params, call.signal ? { signal: call.signal } : undefined);
     if (call.onText) {
       const onText = call.onText;
       stream.on('text', (delta) => onText(delta));

@@ -1,7 +1,7 @@
 // When and how long to wait before retrying a model call: 429, 5xx, 529 and dropped connections.
 // Honours retry-after / retry-after-ms but never waits longer than maxWaitMs; beyond that we give up.
 
-import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { backoffDelay } from '../timing/backoff.js';
 import { parseRetryAfter } from '../timing/retry-after.js';
 
@@ -32,10 +32,16 @@ export interface RetryDecision {
 const RETRYABLE_STATUS = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 const RETRYABLE_STREAM_ERRORS = new Set(['overloaded_error', 'api_error', 'rate_limit_error']);
 
+/** The SDK's error classes, handed in by the client that loaded the SDK (it is imported lazily). */
+export interface SdkErrors {
+  APIError: typeof APIError;
+  APIUserAbortError: typeof APIUserAbortError;
+}
+
 /** Classifies an error thrown by the SDK. Aborts are never retryable. */
-export function classifyError(err: unknown, now: number): RetryDecision {
-  if (err instanceof APIUserAbortError) return { retryable: false, status: undefined, message: 'aborted' };
-  if (err instanceof APIError) {
+export function classifyError(err: unknown, now: number, sdk: SdkErrors): RetryDecision {
+  if (err instanceof sdk.APIUserAbortError) return { retryable: false, status: undefined, message: 'aborted' };
+  if (err instanceof sdk.APIError) {
     const message = err.apiMessage ?? err.message;
     if (err.status === undefined) {
       // No status: a dropped connection, or an `error` event inside an SSE stream.
