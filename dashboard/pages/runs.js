@@ -16,6 +16,7 @@ import {
   h,
 } from '../lib/dom.js';
 import { onRunEvent } from '../lib/live.js';
+import { agentTree } from './run-tree.js';
 
 function usageText(u) {
   if (!u) return '';
@@ -144,6 +145,7 @@ async function runContent(view, id) {
     run.progress.map(progressItem),
   );
   const took = h('dd', {}, fmtDuration(run.startedAt, run.finishedAt));
+  const treeBox = h('div', { class: 'panel' }, detail.tree ? agentTree(detail.tree) : null);
   add(
     view,
     h(
@@ -180,6 +182,7 @@ async function runContent(view, id) {
           ),
         ]
       : null,
+    detail.tree ? [h('h2', {}, 'Agents'), treeBox] : null,
     h('h2', {}, 'Progress'),
     h(
       'div',
@@ -251,16 +254,35 @@ async function runContent(view, id) {
         ]
       : null,
   );
-  return { run, progress };
+  return { run, progress, treeBox: detail.tree ? treeBox : null };
 }
 
 async function renderRun(view, id) {
   let current = await runContent(view, id);
   let timer;
+  let treeTimer;
+  const redrawTree = async () => {
+    treeTimer = undefined;
+    const { tree } = await api.get(`/runs/${encodeURIComponent(id)}/tree`);
+    if (!tree) return;
+    if (!current.treeBox) {
+      // The first redraw after the tree appeared: draw the whole page again, with its Agents section.
+      const box = h('div', {});
+      current = await runContent(box, id);
+      clear(view, ...box.childNodes);
+      return;
+    }
+    const old = current.treeBox.firstChild;
+    clear(current.treeBox, agentTree(tree, old));
+  };
   const off = onRunEvent((name, data) => {
     if (data.runId !== current.run.id) return;
-    if (name === 'run-progress')
+    if (name === 'run-progress') {
       current.progress.append(progressItem(data.agent ? `[${data.agent}] ${data.text}` : data.text));
+      // An agent tree (/rlm) grows with its progress: redraw it, at most a few times a second.
+      if (!treeTimer && (current.treeBox || current.run.kind === 'rlm'))
+        treeTimer = setTimeout(() => void redrawTree().catch(() => {}), 300);
+    }
     if (name === 'run-finish') {
       clearTimeout(timer);
       timer = setTimeout(async () => {
@@ -273,6 +295,7 @@ async function renderRun(view, id) {
   return () => {
     off();
     clearTimeout(timer);
+    clearTimeout(treeTimer);
   };
 }
 

@@ -104,9 +104,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const threads = new SqliteThreadStore(store.db);
     const coding = createCodingAgent({ threads, config, log: log.child({ agent: 'coding' }) });
     const analysis = createAnalysisAgent({ config, threads, log: log.child({ agent: 'analysis' }) });
+    const runTrees = new RunTreesRepo(store.db);
     const rlm = createRlmAgent({
       config,
-      trees: new RunTreesRepo(store.db),
+      trees: runTrees,
       log: log.child({ agent: 'rlm' }),
     });
     const gen = createGenAgent({ config, threads, log: log.child({ agent: 'gen' }) });
@@ -155,6 +156,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
             token: () => token,
             publicUrl: url,
             store,
+            runTrees,
             pairing,
             gateway,
             local,

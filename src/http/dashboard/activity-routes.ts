@@ -4,7 +4,6 @@
 
 import { Hono } from 'hono';
 import { RUN_EVENTS } from '../../gateway/gateway-events.js';
-import { RunTreesRepo } from '../../store/repos/run-trees-repo.js';
 import type { RunRow } from '../../store/repos/runs-repo.js';
 import { cutText } from '../../text/cut.js';
 import type { DashboardDeps } from './deps.js';
@@ -32,13 +31,16 @@ function runSummary(r: RunRow) {
 const safeLink = (url: string) => /^https?:\/\//i.test(url);
 
 export function activityRoutes(
-  deps: Pick<DashboardDeps, 'store' | 'gateway' | 'sandboxes' | 'pairing' | 'devices' | 'log'> & {
+  deps: Pick<
+    DashboardDeps,
+    'store' | 'runTrees' | 'gateway' | 'sandboxes' | 'pairing' | 'devices' | 'log'
+  > & {
     streams: EventStreams;
   },
 ): Hono<DashboardEnv> {
   const { store, gateway, streams } = deps;
   const app = new Hono<DashboardEnv>();
-  const trees = new RunTreesRepo(store.db);
+  const tree = (runId: number) => deps.runTrees?.get(runId) ?? null;
 
   app.get('/overview', async (c) => {
     const now = Date.now();
@@ -100,7 +102,7 @@ export function activityRoutes(
     const prompt = store.inbound.get(run.inboundId);
     return c.json({
       run: { ...runSummary(run), progress: run.progress },
-      tree: trees.get(id),
+      tree: tree(id),
       prompt: prompt
         ? { text: cutText(prompt.text, 4000), senderName: prompt.senderName, senderId: prompt.senderId }
         : null,
@@ -123,7 +125,7 @@ export function activityRoutes(
     const id = Number(c.req.param('id'));
     const run = Number.isInteger(id) ? store.runs.get(id) : undefined;
     if (!run) return c.json({ error: `no run ${c.req.param('id')}` }, 404);
-    return c.json({ tree: trees.get(id) });
+    return c.json({ tree: tree(id) });
   });
 
   app.get('/artifacts/:id', (c) => {

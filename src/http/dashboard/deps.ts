@@ -54,6 +54,8 @@ export interface DashboardDeps {
   /** SANDGATE_PUBLIC_URL (or the bound address); an https URL makes the session cookie Secure. */
   publicUrl: string;
   store: DashboardStore;
+  /** Agent trees of runs (/rlm, DESIGN §9.3); without it run pages show none. */
+  runTrees?: { get(runId: number): unknown };
   pairing: DashboardPairing;
   gateway: DashboardGateway;
   local: DashboardLocalChannel;
