@@ -2,7 +2,7 @@
 // The `sandgate` executable: runs the compiled JavaScript in dist/ (`npm install` builds it through the
 // `prepare` script). Only in a source checkout whose TypeScript changed after the last build does it
 // fall back to compiling on the fly with tsx (a dev dependency), so an edit is never run stale.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,7 +29,11 @@ function compiledIsCurrent() {
   return !sourceDirs.some((dir) => existsSync(dir) && changedSince(dir, builtAt));
 }
 
-if (compiledIsCurrent() || process.env.SANDGATE_RUN_DIST === '1') {
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // Asked often by scripts and installers: answered without loading the CLI at all.
+  process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+} else if (compiledIsCurrent()) {
   await import(pathToFileURL(compiled).href);
 } else {
   let register;
