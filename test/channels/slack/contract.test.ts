@@ -21,7 +21,7 @@ const USER = 'U0CONTRACT';
 const GROUP = 'C0CONTRACT';
 const RETRIES = 5;
 
-channelContract<SentEvent>('slack', { groups: true, sendFailures: true }, async () => {
+channelContract<SentEvent>('slack', { groups: true, sendFailures: true, linkPreviews: true }, async () => {
   const fake = await FakeSlack.start();
   fake.state.addUser({ id: USER, name: 'contract', realName: 'Contract Tester' });
   fake.state.addChannel(GROUP, 'contract', [USER]);
@@ -115,6 +115,18 @@ channelContract<SentEvent>('slack', { groups: true, sendFailures: true }, async 
         if (m.text) return plainText(m.text);
         return m.files.map((id) => fake.state.files.get(id)?.name ?? id).join(', ');
       });
+    },
+    // Only a text with a URL can unfurl; each of those must have said unfurl_links/unfurl_media false.
+    linkPreviewsDisabled(to) {
+      const withUrl = [...fake.callsOf('chat.postMessage'), ...fake.callsOf('chat.update')].filter(
+        (c) => c.params.channel === to.route.channel && /https?:\/\//.test(String(c.params.text)),
+      );
+      return (
+        withUrl.length > 0 &&
+        withUrl.every(
+          (c) => String(c.params.unfurl_links) === 'false' && String(c.params.unfurl_media) === 'false',
+        )
+      );
     },
     async close() {
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
