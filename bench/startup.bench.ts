@@ -88,11 +88,13 @@ async function main(): Promise<void> {
       'sandgate pairing list --json': [BIN, 'pairing', 'list', '--json'],
       'sandgate channels status --json': [BIN, 'channels', 'status', '--json'],
     };
-    const times: Record<string, number[]> = {};
+    const times: Record<string, number[]> = Object.fromEntries(
+      Object.keys(commands).map((name) => [name, []]),
+    );
     for (let i = 0; i < RUNS; i++) {
       // Interleaved, so drift in the machine's speed touches every figure alike.
       baseline.push(await timeProcess(['-e', '0'], home));
-      for (const [name, args] of Object.entries(commands)) (times[name] ??= []).push(await timeProcess(args, home));
+      for (const [name, args] of Object.entries(commands)) times[name]?.push(await timeProcess(args, home));
     }
     const base = median(baseline);
     const rows: string[][] = [

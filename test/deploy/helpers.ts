@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { Progress } from '../../deploy/daytona/steps.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
-import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
 import type { FakeDaytona } from '../fakes/daytona/server.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');

@@ -1,10 +1,8 @@
 // The provider contract against the Daytona provider: the real @daytonaio/sdk talking to the
 // protocol fake in test/fakes/daytona.
 
-import {
-  DaytonaSandboxProvider,
-  daytonaClient,
-} from '../../src/sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
+import { DaytonaSandboxProvider } from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { startFakeDaytona } from '../fakes/daytona/server.js';
 import { sandboxContract } from './contract.js';
 import { silentLog } from './helpers.js';

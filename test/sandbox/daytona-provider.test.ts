@@ -4,10 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxGoneError } from '../../src/sandbox/errors.js';
-import {
-  DaytonaSandboxProvider,
-  daytonaClient,
-} from '../../src/sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
+import { DaytonaSandboxProvider } from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { type FakeDaytona, startFakeDaytona } from '../fakes/daytona/server.js';
 import { silentLog } from './helpers.js';
 

@@ -7,10 +7,8 @@ import { configSchema } from '../../src/config/schema.js';
 import { ConversationSandboxes } from '../../src/sandbox/conversation-sandboxes.js';
 import { createConversationSandboxes } from '../../src/sandbox/factory.js';
 import type { Sandbox, SandboxProvider } from '../../src/sandbox/provider.js';
-import {
-  DaytonaSandboxProvider,
-  daytonaClient,
-} from '../../src/sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
+import { DaytonaSandboxProvider } from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { POOL_LABEL } from '../../src/sandbox/warm-pool.js';
 import { startFakeDaytona } from '../fakes/daytona/server.js';
 import { localProvider, silentLog, tempHome } from './helpers.js';

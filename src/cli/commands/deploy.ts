@@ -24,7 +24,7 @@ import {
 } from '../../../deploy/daytona/manage.js';
 import { DeployStepError, type Progress, reasonOf } from '../../../deploy/daytona/steps.js';
 import { packageRoot } from '../../package-root.js';
-import { daytonaClient } from '../../sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../sandbox/providers/daytona/daytona-client.js';
 import { type CliEnv, CliError, type RegisterCommands } from '../cli-env.js';
 
 interface DeployFlags {

@@ -1,22 +1,26 @@
-// How the gateway's check judges a program, per language, in a real local sandbox: what counts as an
-// assertion, that a failure the tests swallow still fails, that tests which check nothing fail, and
-// that an early exit without the checker's report fails. No model here: GenSandbox and judge directly.
+// How the gateway's check judges a program, per language, in a real local sandbox (and on Daytona via
+// its fake): what counts as an assertion, that a failure the tests swallow still fails, that tests
+// which check nothing fail, that an early exit without the checker's report fails. No model here.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CheckOutput, GenSandbox } from '../../../agents/gen/gen-sandbox.js';
 import type { GenLanguage } from '../../../agents/gen/languages.js';
 import { judge } from '../../../agents/gen/verdict.js';
+import type { SandboxProvider } from '../../../src/sandbox/provider.js';
+import { daytonaClient } from '../../../src/sandbox/providers/daytona/daytona-client.js';
+import { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
 import type { LocalSandboxProvider } from '../../../src/sandbox/providers/local/local-provider.js';
+import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
 import { silentLog } from '../../model/helpers.js';
 import { tempHome } from '../../sandbox/helpers.js';
 import { genProvider } from './helpers.js';
 
 const TIMEOUT_MS = 20_000;
 
-function checker(provider: () => LocalSandboxProvider, timeoutMs = TIMEOUT_MS) {
+function checker(provider: () => SandboxProvider, timeoutMs = TIMEOUT_MS) {
   let runner: GenSandbox | undefined;
   let runId = 1;
-  return async (language: GenLanguage, code: string, tests: string) => {
+  const check = async (language: GenLanguage, code: string, tests: string) => {
     if (!runner) {
       const sandbox = await provider().create({ labels: { test: 'gen-checks' } });
       runner = new GenSandbox({
@@ -30,6 +34,9 @@ function checker(provider: () => LocalSandboxProvider, timeoutMs = TIMEOUT_MS) {
     const out: CheckOutput = await runner.check(language, code, tests);
     return { out, verdict: judge(out, timeoutMs) };
   };
+  /** Removes the run's files and stops the gateway-side transpiler, if one started. */
+  check.close = async () => runner?.cleanup();
+  return check;
 }
 
 describe('gen checks in a bubblewrap sandbox', () => {
@@ -41,6 +48,7 @@ describe('gen checks in a bubblewrap sandbox', () => {
     provider = genProvider(home.home);
   });
   afterAll(async () => {
+    await check.close();
     await provider.shutdown();
     home.cleanup();
   });
@@ -173,6 +181,7 @@ describe('typescript where nothing is mounted: the gateway transpiles', () => {
     provider = genProvider(home.home, { isolation: 'none' });
   });
   afterAll(async () => {
+    await check.close();
     await provider.shutdown();
     home.cleanup();
   });
@@ -187,5 +196,45 @@ describe('typescript where nothing is mounted: the gateway transpiles', () => {
     expect(ok.verdict).toMatchObject({ passed: true, summary: 'tests passed (1 assertion)' });
     const bad = await check('typescript', code, 'let y: number = ;');
     expect(bad.verdict.summary).toBe('exit code 1: program.ts(5,17): error TS1109: Expression expected.');
+  });
+});
+
+describe('on Daytona (the real SDK against the Daytona fake): no mount, the gateway transpiles', () => {
+  let fake: FakeDaytona;
+  let provider: DaytonaSandboxProvider;
+  const check = checker(() => provider);
+
+  beforeAll(async () => {
+    fake = await startFakeDaytona();
+    provider = new DaytonaSandboxProvider({
+      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
+      log: silentLog,
+      autoStopMinutes: 15,
+      autoDeleteMinutes: 60,
+      interruptGraceMs: 500,
+    });
+  });
+  afterAll(async () => {
+    await check.close();
+    await fake.close();
+  });
+
+  it('checks TypeScript and Python the same way (stdout and stderr arrive merged there)', async () => {
+    const code = 'export const half = (n: number): number => n / 2;';
+    const ok = await check(
+      'typescript',
+      code,
+      "import assert from 'node:assert/strict';\nassert.equal(half(4), 2);",
+    );
+    expect(ok.verdict).toMatchObject({ passed: true, summary: 'tests passed (1 assertion)' });
+    const failing = await check(
+      'typescript',
+      code,
+      "import assert from 'node:assert/strict';\nassert.equal(half(4), 3);",
+    );
+    expect(failing.verdict.summary).toBe('1 of 1 test failed');
+    expect(failing.verdict.output).toContain('AssertionError');
+    const py = await check('python', 'def half(n):\n    return n / 2', 'assert half(4) == 2');
+    expect(py.verdict.passed).toBe(true);
   });
 });

@@ -4,10 +4,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentNodeJson } from '../../../agents/rlm/index.js';
-import {
-  DaytonaSandboxProvider,
-  daytonaClient,
-} from '../../../src/sandbox/providers/daytona/daytona-provider.js';
+import { daytonaClient } from '../../../src/sandbox/providers/daytona/daytona-client.js';
+import { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
 import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { waitFor } from '../../helpers/wait-for.js';

@@ -2,7 +2,7 @@
 // restart), explicit auto-stop/auto-delete intervals and only the spec's (non-secret) env. API
 // rate limits are retried per Retry-After; an unknown id is `undefined`, not an error.
 
-import { Daytona, type DaytonaConfig, type Sandbox as SdkSandbox } from '@daytonaio/sdk';
+import type { Daytona, Sandbox as SdkSandbox } from '@daytonaio/sdk';
 import type { Logger } from 'pino';
 import { SANDBOX_DEFAULTS } from '../../../config/defaults.js';
 import type { SandboxInfo, SandboxProvider, SandboxSpec } from '../../provider.js';
@@ -32,19 +32,6 @@ export interface DaytonaProviderOptions {
   activityEveryMs?: number;
 }
 
-export function daytonaClient(o: {
-  apiKey: string;
-  apiUrl?: string;
-  target?: string;
-  polling?: boolean;
-}): Daytona {
-  const config: DaytonaConfig = { apiKey: o.apiKey };
-  if (o.apiUrl) config.apiUrl = o.apiUrl;
-  if (o.target) config.target = o.target;
-  if (o.polling) config.useDeprecatedPolling = true;
-  return new Daytona(config);
-}
-
 const STATE: Record<string, SandboxInfo['state']> = {
   started: 'running',
   stopped: 'stopped',
@@ -53,12 +40,20 @@ const STATE: Record<string, SandboxInfo['state']> = {
 
 export class DaytonaSandboxProvider implements SandboxProvider {
   readonly name = 'daytona' as const;
-  private readonly client: Daytona;
+  /** The SDK client; the SDK (with OpenTelemetry and the AWS SDK) is imported on first use. */
+  private client?: Promise<Daytona>;
 
   constructor(private readonly o: DaytonaProviderOptions) {
-    if (o.client) this.client = o.client;
-    else if (o.apiKey) this.client = daytonaClient({ apiKey: o.apiKey, apiUrl: o.apiUrl, target: o.target });
-    else throw new Error('the Daytona provider needs DAYTONA_API_KEY');
+    if (o.client) this.client = Promise.resolve(o.client);
+    else if (!o.apiKey) throw new Error('the Daytona provider needs DAYTONA_API_KEY');
+  }
+
+  private sdk(): Promise<Daytona> {
+    const { apiKey, apiUrl, target } = this.o;
+    this.client ??= import('./daytona-client.js').then((m) =>
+      m.daytonaClient({ apiKey: apiKey as string, apiUrl, target }),
+    );
+    return this.client;
   }
 
   async create(spec: SandboxSpec): Promise<DaytonaSandbox> {
@@ -71,14 +66,14 @@ export class DaytonaSandboxProvider implements SandboxProvider {
       networkBlockAll: (spec.network ?? SANDBOX_DEFAULTS.network) === 'off',
       ...(this.o.snapshot ? { snapshot: this.o.snapshot } : {}),
     };
-    const sb = await this.retry(() => this.client.create(params));
+    const sb = await this.retry(async () => (await this.sdk()).create(params));
     this.o.log.info({ sandbox: sb.id, labels: spec.labels }, 'daytona sandbox created');
     return await this.wrap(sb);
   }
 
   async get(id: string): Promise<DaytonaSandbox | undefined> {
     try {
-      return await this.wrap(await this.retry(() => this.client.get(id)));
+      return await this.wrap(await this.retry(async () => (await this.sdk()).get(id)));
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -88,7 +83,9 @@ export class DaytonaSandboxProvider implements SandboxProvider {
   async list(filter?: { labels?: Record<string, string> }): Promise<SandboxInfo[]> {
     return await this.retry(async () => {
       const out: SandboxInfo[] = [];
-      for await (const sb of this.client.list(filter?.labels ? { labels: filter.labels } : undefined)) {
+      for await (const sb of (await this.sdk()).list(
+        filter?.labels ? { labels: filter.labels } : undefined,
+      )) {
         out.push({
           id: sb.id,
           provider: 'daytona',

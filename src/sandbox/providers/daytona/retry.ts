@@ -1,7 +1,6 @@
 // Daytona answers 429 when we go too fast: wait as long as its Retry-After says (capped), then try
 // again a few times. A vanished sandbox (404) becomes SandboxGoneError so callers can start afresh.
 
-import { DaytonaNotFoundError, DaytonaRateLimitError } from '@daytonaio/sdk';
 import { backoffDelay } from '../../../timing/backoff.js';
 import { sleep } from '../../../timing/clock.js';
 import { type HeaderSource, parseRetryAfter } from '../../../timing/retry-after.js';
@@ -22,8 +21,10 @@ export async function withRetryAfter<T>(
     try {
       return await fn();
     } catch (err) {
+      // By status and name, not instanceof: the SDK is imported lazily and its errors carry both.
       const limited =
-        err instanceof DaytonaRateLimitError || (err as { statusCode?: number }).statusCode === 429;
+        (err as { statusCode?: number }).statusCode === 429 ||
+        (err as Error).name === 'DaytonaRateLimitError';
       if (!limited || i >= attempts) throw err;
       const headers = (err as { headers?: HeaderSource }).headers;
       const wait = Math.min(parseRetryAfter(headers) ?? backoffDelay(FALLBACK, i), opts.maxWaitMs ?? 30_000);
@@ -33,7 +34,9 @@ export async function withRetryAfter<T>(
 }
 
 export function isNotFound(err: unknown): boolean {
-  return err instanceof DaytonaNotFoundError || (err as { statusCode?: number })?.statusCode === 404;
+  return (
+    (err as { statusCode?: number })?.statusCode === 404 || (err as Error)?.name === 'DaytonaNotFoundError'
+  );
 }
 
 export function goneIfNotFound(sandboxId: string, err: unknown): unknown {
