@@ -11,7 +11,7 @@ import { SANDBOX_TYPESCRIPT_JS } from '../../src/sandbox/typescript-runtime.js';
 import { shellQuote as q } from '../coding/workspace-paths.js';
 import { ASSERT_MODULES, assertModule, NODE_CHECK, pointAssertImports } from './harness/node-check.js';
 import { PYTHON_CHECK } from './harness/python-check.js';
-import { TRANSPILE_SCRIPT, transpileOnGateway } from './harness/typescript-transpile.js';
+import { GatewayTranspiler, TRANSPILE_SCRIPT } from './harness/typescript-transpile.js';
 import { EXTENSION, type GenLanguage } from './languages.js';
 
 /** What the sandbox offers: python3, node (its version), the read-only TypeScript mount. */
@@ -71,6 +71,8 @@ function lineCount(text: string): number {
 export class GenSandbox {
   private toolchain?: Promise<Toolchain>;
   private n = 0;
+  /** Used only where the sandbox has no TypeScript of its own. */
+  private readonly transpiler = new GatewayTranspiler();
   private readonly base: string;
 
   constructor(private readonly o: GenSandboxOptions) {
@@ -167,8 +169,9 @@ export class GenSandbox {
     return { ...out, ...where, ...(await this.readTally(report)) };
   }
 
-  /** Removes this run's files (best effort: a sandbox that is gone has nothing to remove). */
+  /** Removes this run's files (best effort: a sandbox that is gone has nothing to remove) and stops the transpiler. */
   async cleanup(): Promise<void> {
+    await this.transpiler.close();
     if (this.n === 0) return;
     await this.o.sandbox
       .exec(`rm -rf ${q(this.abs(this.base))}`, { timeoutMs: 30_000 })
@@ -196,7 +199,7 @@ export class GenSandbox {
       );
       return { file, prefix: `node ${args.join(' ')} && ` };
     }
-    const out = await transpileOnGateway(source, program);
+    const out = await this.transpiler.transpile(source, program.slice(program.lastIndexOf('/') + 1));
     if ('errors' in out) return { exitCode: 1, stdout: '', stderr: out.errors, timedOut: false };
     await this.o.sandbox.writeFile(file, out.js);
     return { file, prefix: '' };
