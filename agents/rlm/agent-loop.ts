@@ -28,6 +28,8 @@ export interface LoopOptions {
   senderKey: string;
   /** Serves the helpers' host calls for this agent; `iteration()` is the one running now. */
   hostCalls(iteration: () => IterationJson | undefined, final: (answer: string) => void): HostCallHandler;
+  /** A block starts running (its code is in the tree), and when it has run. */
+  onIterationStart?(node: AgentNode, iteration: number): void;
   onIteration?(node: AgentNode, iteration: number): void;
   log: Logger;
 }
@@ -100,6 +102,7 @@ export async function runAgentLoop(o: LoopOptions): Promise<LoopOutcome> {
       continue;
     }
     current = o.node.startIteration(i, code);
+    o.onIterationStart?.(o.node, i);
     const r = await o.sandbox.runCode(code, {
       context: o.context,
       timeoutMs: o.execTimeoutMs,

@@ -66,7 +66,8 @@ export class TreeRun {
         runId: this.o.runId,
         senderKey: this.o.senderKey,
         hostCalls: (iteration, final) => this.hostCalls(node, sandbox, iteration, final),
-        onIteration: (n, i) => this.status(`${n.id} (depth ${n.depth}) iteration ${i}`),
+        onIterationStart: (n, i) => this.status(`${n.id} (depth ${n.depth}) running iteration ${i}`),
+        onIteration: (n, i) => this.status(`${n.id} (depth ${n.depth}) finished iteration ${i}`),
         log: this.o.log,
       });
     } catch (err) {
@@ -88,6 +89,8 @@ export class TreeRun {
 
   /** The chat's status line: how deep the tree is, agents running/done, sandboxes used. */
   status(what: string): void {
+    // Stored first, so a reader woken by this progress event sees the state it announces.
+    this.o.tree.flush();
     const c = this.o.tree.counts();
     const { maxSandboxes } = this.o.budget.config;
     this.o.emit({
