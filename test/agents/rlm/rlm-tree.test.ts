@@ -83,6 +83,18 @@ describe('/rlm: a root that fans out', () => {
     await waitFor(() => h?.channel.texts().find((t) => t.startsWith('72')), 'the FINAL answer', 90_000);
     expect(h.fake.problems).toEqual([]);
     expect(h.created).toHaveLength(3);
+    // The chat's status message says how deep the tree is, agents running/done and sandboxes used.
+    const statuses = h.store.runs.list()[0]!.progress;
+    expect(statuses[0]).toMatch(
+      /^agent-0 \(depth 0\) starting · depth 0 · agents 1 running, 0 done · sandboxes 0\/50$/,
+    );
+    expect(statuses).toContainEqual(
+      expect.stringMatching(/· depth 1 · agents \d running, \d done · sandboxes 3\/50$/),
+    );
+    const shown = h.channel.delivered.map((d) => (d.msg.kind === 'text' ? d.msg.text : ''));
+    expect(
+      shown.some((t) => t.startsWith('⏳') && /agents 1 running, 0 done · sandboxes 0\/50/.test(t)),
+    ).toBe(true);
     expect(await h.childrenLeft()).toEqual([]);
 
     const run = h.store.runs.list()[0]!;
