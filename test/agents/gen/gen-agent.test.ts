@@ -9,7 +9,7 @@ import type { LocalSandboxProvider } from '../../../src/sandbox/providers/local/
 import { lastToolResults, lastToolResultText, reply, text, toolUse } from '../../fakes/anthropic/server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { silentLog } from '../../model/helpers.js';
-import { tempHome } from '../../sandbox/helpers.js';
+import { localProvider, tempHome } from '../../sandbox/helpers.js';
 import {
   genConfig,
   genProvider,
@@ -336,5 +336,32 @@ describe('/gen in a local sandbox', () => {
       runContext(sandbox, m.model).ctx,
     );
     expect(lastLine(second.text)).toBe('verified: tests passed (javascript)');
+  });
+});
+
+describe('/gen where node cannot start', () => {
+  const home = tempHome();
+  let provider: LocalSandboxProvider;
+  let m: ModelHarness;
+
+  beforeAll(async () => {
+    // 512 MB of address space per process: too little for V8 (it reserves ~750 MB at start).
+    provider = localProvider(home.home);
+    m = await startModel();
+  });
+  afterAll(async () => {
+    await m.close();
+    await provider.shutdown();
+    home.cleanup();
+  });
+
+  it('says so before any model call instead of failing every submission', async () => {
+    const sandbox = await provider.create({ labels: { conversation: 'local:gen-small' } });
+    const { ctx } = runContext(sandbox, m.model);
+    const agent = createGenAgent({ config: genConfig(), log: silentLog });
+    const result = await agent.run(genTask('a chunk function', { language: 'javascript' }), ctx);
+    expect(result.text).toMatch(/^not verified: node is installed but cannot start in this sandbox/);
+    expect(result.text).toContain('sandbox.local.memoryMb');
+    expect(m.fake.requests).toHaveLength(0);
   });
 });
