@@ -21,8 +21,8 @@ import {
   type InboundReceipt,
   type InboundSink,
 } from '../../channels/channel.js';
-import { chunkText } from '../../src/gateway/chunk.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { messageContractCases } from './contract-messages.js';
 
 export interface TestEvent {
   where: 'direct' | 'group';
@@ -62,9 +62,6 @@ export interface ChannelContractHarness<E = unknown> {
   linkPreviewsDisabled?(to: ConversationRef): boolean;
   close(): Promise<void>;
 }
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const countEmoji = (s: string) => [...s].filter((ch) => ch === '😀').length;
 
 /** Stands in for the gateway's intake: dedupes on (channel, platformId) and can refuse to persist. */
 class ContractSink implements InboundSink {
@@ -206,83 +203,8 @@ export function channelContract<E>(
       }
     });
 
-    // Issue 20 (real-world chat faults): replies arrive whole and valid on every channel.
-    it("posts the gateway's chunks of a long reply with emoji at every cut whole, and none is refused", async () => {
-      const text = `emoji ${tag()}`;
-      await h.inject({ where: 'direct', text });
-      const to = refOf(await sink.next(text));
-      const max = channel.limits.textMax;
-      const reply = ['', 'a', 'ab'].map((lead) => `${lead}${'😀'.repeat(Math.ceil(max / 2) + 3)}`).join('\n');
-      const chunks = chunkText(reply, max);
-      expect(chunks.length).toBeGreaterThan(2);
-      const before = h.posted(to).length;
-      for (const chunk of chunks) await channel.deliver(to, { kind: 'text', text: chunk });
-      const shown = h.posted(to).slice(before);
-      expect(shown).toHaveLength(chunks.length);
-      for (const s of shown) expect(LONE_SURROGATE.test(s)).toBe(false);
-      expect(countEmoji(shown.join(''))).toBe(countEmoji(reply));
-      if (channel.edit) {
-        // An edit longer than a message (a long status) is cut by the channel, on a character boundary.
-        const status = await channel.deliver(to, { kind: 'text', text: 'working…' });
-        await channel.edit(to, status, `x${'😀'.repeat(max)}`);
-        expect(LONE_SURROGATE.test(h.posted(to).at(-1) ?? '')).toBe(false);
-        expect(h.posted(to).at(-1)).toMatch(/^x😀/);
-      }
-    });
-
-    it('posts every chunk of a reply whose code block starts right before a line over the limit: none is empty', async () => {
-      const text = `fenced ${tag()}`;
-      await h.inject({ where: 'direct', text });
-      const to = refOf(await sink.next(text));
-      const reply = `\`\`\`\n${'x'.repeat(channel.limits.textMax * 2 + 10)}\n\`\`\`\ndone`;
-      const before = h.posted(to).length;
-      const chunks = chunkText(reply, channel.limits.textMax);
-      for (const chunk of chunks) await channel.deliver(to, { kind: 'text', text: chunk });
-      const shown = h.posted(to).slice(before);
-      expect(shown).toHaveLength(chunks.length);
-      for (const s of shown) expect(s.replace(/`/g, '').trim()).not.toBe('');
-      expect(shown.join('').replace(/[^x]/g, '')).toHaveLength(channel.limits.textMax * 2 + 10);
-    });
-
-    if (capabilities.linkPreviews) {
-      it('sends and edits links without a link preview', async () => {
-        const text = `links ${tag()}`;
-        await h.inject({ where: 'direct', text });
-        const to = refOf(await sink.next(text));
-        const url = 'https://preview.example.com/s/one-time?token=abc';
-        const status = await channel.deliver(to, { kind: 'text', text: `see ${url}` });
-        await channel.deliver(to, { kind: 'text', text: 'preview', links: [{ url, label: 'port 8000' }] });
-        if (channel.edit) await channel.edit(to, status, `moved to ${url}`);
-        expect(h.linkPreviewsDisabled?.(to)).toBe(true);
-      });
-    }
-
-    if (capabilities.edits) {
-      it('hands over an edited message as an edit of the original, under its own id', async () => {
-        const text = `before edit ${tag()}`;
-        const event = await h.inject({ where: 'direct', text });
-        const original = await sink.next(text);
-        await h.injectEdit?.(event, `after edit ${tag()}`);
-        const edit = await sink.next('after edit');
-        expect(edit.context?.editOf).toBe(original.platformId);
-        expect(edit.platformId).not.toBe(original.platformId);
-        expect(edit.conversationKey).toBe(original.conversationKey);
-      });
-    }
-
-    if (capabilities.unsupportedKinds) {
-      it('names a message kind the gateway cannot take (a sticker) instead of dropping it', async () => {
-        const before = sink.received.length;
-        await h.injectUnsupported?.();
-        const m = await waitFor(
-          () => sink.received.slice(before).find((r) => r.context?.unsupported),
-          'the sticker',
-        );
-        expect(m.context?.unsupported).toMatch(/^[a-z ]+$/);
-        expect(m.attachments).toEqual([]);
-        expect(m.isDirect).toBe(true);
-      });
-    }
+    // Replies whole and valid, edits, unsupported kinds, link previews (contract-messages.ts).
+    messageContractCases({ harness: () => h, channel: () => channel, sink, tag, capabilities });
 
     if (capabilities.groups) {
       it('in a group, only a message that mentions the bot is addressed to it', async () => {
