@@ -1,6 +1,7 @@
 // `npm run bench`: the local (bubblewrap) sandbox provider against baselines measured in the same run:
 // create + first exec vs a raw `bwrap --ro-bind / / /bin/true`, a warm runCode round trip vs a
-// `python3 -c pass` spawn, and 100 sandboxes created and used at once (wall time, errors, peak RSS).
+// `python3 -c pass` spawn, 100 sandboxes created and used at once (wall time, errors, peak RSS), and
+// create + first exec with the whole-sandbox limits on (cgroups, workspace filesystem) against off.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { configSchema } from '../src/config/schema.js';
-import { createConversationSandboxes, createSandboxProvider } from '../src/sandbox/factory.js';
+import {
+  createConversationSandboxes,
+  createSandboxProvider,
+  previewTokensFor,
+} from '../src/sandbox/factory.js';
+import { LocalSandboxProvider } from '../src/sandbox/providers/local/local-provider.js';
 
 const ITER = Number(process.env.BENCH_SANDBOX_ITER ?? 25);
 const RUNS = Number(process.env.BENCH_RUNCODE ?? 200);
@@ -73,7 +79,8 @@ async function main() {
   const config = configSchema.parse({ sandbox: { maxLive: CONCURRENT + 8 } });
   const deps = { home, publicUrl: 'http://127.0.0.1:1', previewSecret: 'bench'.repeat(8), log };
   const provider = createSandboxProvider(config, deps);
-  if (provider.name !== 'local') throw new Error('this benchmark measures the local provider');
+  if (!(provider instanceof LocalSandboxProvider))
+    throw new Error('this benchmark measures the local provider');
   const rows: [string, string][] = [];
   const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -105,6 +112,46 @@ async function main() {
       await box.delete();
     }
     const coldRatio = percentile(cold, 50) / percentile(raw, 50);
+
+    // 1b. The cost of containment: the same create + first exec (+ delete) with the limits on (memory,
+    // pids and CPU cgroups, a job cgroup per command, a loop-mounted workspace) and off, interleaved.
+    phase('create + first exec, limits on vs off');
+    const offHome = mkdtempSync(join(tmpdir(), 'sandgate-bench-off-'));
+    const off = new LocalSandboxProvider({
+      home: offHome,
+      publicUrl: 'http://127.0.0.1:1',
+      previewTokens: previewTokensFor(offHome, 'bench'.repeat(8)),
+      log,
+      containment: false,
+    });
+    const limitsOn = (await provider.limitStatus()).filter((s) => s.enforced).map((s) => s.limit);
+    const timeFirstExec = async (p: LocalSandboxProvider) => {
+      const t0 = performance.now();
+      const b = await p.create({ labels: { bench: 'containment' } });
+      const r = await b.exec('true');
+      const first = performance.now() - t0;
+      if (r.exitCode !== 0) throw new Error(`first exec failed: ${r.stderr}`);
+      const t1 = performance.now();
+      await b.delete();
+      return { first, remove: performance.now() - t1 };
+    };
+    await timeFirstExec(off);
+    const withLimits: { first: number; remove: number }[] = [];
+    const withoutLimits: { first: number; remove: number }[] = [];
+    for (let i = 0; i < ITER; i++) {
+      withLimits.push(await timeFirstExec(provider));
+      withoutLimits.push(await timeFirstExec(off));
+    }
+    await off.shutdown();
+    rmSync(offHome, { recursive: true, force: true });
+    const onP50 = percentile(
+      withLimits.map((x) => x.first),
+      50,
+    );
+    const offP50 = percentile(
+      withoutLimits.map((x) => x.first),
+      50,
+    );
 
     // The same first exec for a conversation when the warm pool had a sandbox ready.
     phase('first exec with the warm pool');
@@ -192,6 +239,40 @@ async function main() {
         `${ms(percentile(pyFloor, 50))} (${(percentile(pyFloor, 50) / percentile(raw, 50)).toFixed(2)}× raw)`,
       ],
       ['warm exec (`true` in a started sandbox) p50', ms(percentile(warmExec, 50))],
+      [`limits on for this run`, limitsOn.join(', ') || 'none (not root?)'],
+      [
+        'create + first exec, limits ON p50 / p99',
+        `${ms(onP50)} / ${ms(
+          percentile(
+            withLimits.map((x) => x.first),
+            99,
+          ),
+        )}`,
+      ],
+      [
+        'create + first exec, limits OFF p50 / p99',
+        `${ms(offP50)} / ${ms(
+          percentile(
+            withoutLimits.map((x) => x.first),
+            99,
+          ),
+        )}`,
+      ],
+      ['cost of containment (ON / OFF, p50)', `${(onP50 / offP50).toFixed(2)}× (+${ms(onP50 - offP50)})`],
+      [
+        'delete p50, limits ON / OFF (cgroups removed, image unmounted and deleted)',
+        `${ms(
+          percentile(
+            withLimits.map((x) => x.remove),
+            50,
+          ),
+        )} / ${ms(
+          percentile(
+            withoutLimits.map((x) => x.remove),
+            50,
+          ),
+        )}`,
+      ],
       [
         `first exec of a conversation with the warm pool (its refill running alongside), p50 (${pooled.length} runs)`,
         ms(percentile(pooled, 50)),

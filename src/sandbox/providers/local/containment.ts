@@ -186,11 +186,18 @@ export class Containment {
    * instance lock) removes cgroups and mounts an earlier gateway left. Never throws: what fails is
    * reported as not enforced.
    */
-  static async setup(o: ContainmentOptions & { reclaim: boolean }): Promise<Containment> {
+  static async setup(o: ContainmentOptions & { reclaim: boolean; enabled?: boolean }): Promise<Containment> {
     const root = process.getuid?.() === 0;
     const setpriv = root ? await findOnPath('setpriv') : undefined;
     let support = probeCgroups();
     if (root && !setpriv) support = { hierarchies: [], problems: support.problems };
+    if (o.enabled === false) {
+      const reason = 'turned off for this provider';
+      support = {
+        hierarchies: [],
+        problems: (['memory', 'pids', 'cpu', 'jobs'] as const).map((what) => ({ what, reason })),
+      };
+    }
     const cgroups = new SandboxCgroups(support, o.instance);
     try {
       await cgroups.init();
@@ -199,7 +206,12 @@ export class Containment {
       cgroups.problems.push({ what: 'jobs', reason: `setting up cgroups failed: ${(err as Error).message}` });
       cgroups.enforced.clear();
     }
-    const disk = o.limits.diskMb > 0 ? await probeDisks() : { ok: false };
+    const disk =
+      o.enabled === false
+        ? { ok: false, reason: 'turned off for this provider' }
+        : o.limits.diskMb > 0
+          ? await probeDisks()
+          : { ok: false };
     const disks = disk.ok ? new WorkspaceDisks(o.dir, o.limits.diskMb, o.log) : undefined;
     // Throws (the sandbox could not start as that uid anyway): the provider reports it.
     const share = o.runAs ? await SandboxShare.open(o.instance) : undefined;

@@ -19,7 +19,7 @@ import { SANDBOX_GROUP, SANDBOX_HOME, SANDBOX_PASSWD } from './bwrap-args.js';
 import { Containment, type LimitStatus } from './containment.js';
 import { prepareHostDirs, type RunAs, removeTree, sandboxRunAs } from './host-dirs.js';
 import { LocalSandbox } from './local-sandbox.js';
-import { localToolBinds } from './local-tool-binds.js';
+import { localToolBinds, type RoBind, reachableBinds } from './local-tool-binds.js';
 import { supervisorLaunch } from './supervisor-launch.js';
 
 export interface LocalProviderOptions {
@@ -56,6 +56,13 @@ export interface LocalProviderOptions {
   runtimeSource?: string;
   /** Remove the cgroups and mounts of sandboxes a crashed gateway left (only with the instance lock). */
   reclaimStale?: boolean;
+  /**
+   * More host paths offered read-only to isolated sandboxes (the Claude Code binary), asked at every
+   * sandbox start so a tool installed later is mounted from the next start on.
+   */
+  toolBinds?: () => RoBind[];
+  /** false: no cgroups and no workspace filesystems (benchmarks measure what containment costs). */
+  containment?: boolean;
 }
 
 const LOCAL = SANDBOX_DEFAULTS.local;
@@ -119,6 +126,7 @@ export class LocalSandboxProvider implements SandboxProvider {
         },
         log: this.o.log,
         reclaim: this.o.reclaimStale === true,
+        enabled: this.o.containment !== false,
         ...(runAs ? { runAs } : {}),
       });
     })().catch((err: unknown) => {
@@ -292,7 +300,10 @@ export class LocalSandboxProvider implements SandboxProvider {
           ...(prep.runAs ? { runAs: prep.runAs } : {}),
           cgroup,
           ...(containment.setpriv ? { setpriv: containment.setpriv } : {}),
-          roBinds: localToolBinds(prep.runAs, this.o.log),
+          roBinds: [
+            ...localToolBinds(prep.runAs, this.o.log),
+            ...reachableBinds(this.o.toolBinds?.() ?? [], prep.runAs, this.o.log),
+          ],
         });
       },
       onSupervisorExit: () => {

@@ -116,6 +116,7 @@ export class SandboxCgroups {
     for (const c of h.controllers) {
       if (h.version === 1) {
         this.enforced.add(c);
+        if (c === 'cpu') await this.weigh(h);
         continue;
       }
       if (!first && !this.enforced.has(c)) continue;
@@ -125,6 +126,7 @@ export class SandboxCgroups {
           if (!on.split(/\s+/).includes(c)) await writeFile(join(d, 'cgroup.subtree_control'), `+${c}`);
         }
         this.enforced.add(c);
+        if (c === 'cpu') await this.weigh(h);
       } catch (err) {
         this.problems.push({
           what: c,
@@ -132,6 +134,18 @@ export class SandboxCgroups {
         });
       }
     }
+  }
+
+  /**
+   * A group competes for CPU as one task of the default weight: left alone, all sandboxes together
+   * would weigh as much as one process, and crawl whenever the host is busy. Weighing the parents
+   * like 64 processes lets each sandbox compete about like a process; sandbox.local.cpus (a quota)
+   * is what keeps any one of them from taking more.
+   */
+  private async weigh(h: Hierarchy): Promise<void> {
+    const [file, weight] = h.version === 1 ? ['cpu.shares', 1024 * 64] : ['cpu.weight', 100 * 64];
+    for (const d of [join(h.parent, 'sandgate'), this.base(h)])
+      await writeFile(join(d, file), String(weight)).catch(() => undefined);
   }
 
   /** Makes the sandbox's cgroups with its limits; `owner` (the sandbox's host uid) may add job cgroups. */
