@@ -194,10 +194,13 @@ export class GenSandbox {
     const file = program.replace(/\.ts$/, '.js');
     if ((await this.probe()).typescriptMounted) {
       await this.o.sandbox.writeFile(`${dir}/transpile.mjs`, TRANSPILE_SCRIPT);
-      const args = [`${dir}/transpile.mjs`, SANDBOX_TYPESCRIPT_JS, program, file].map((p) =>
-        q(p.startsWith('/') ? p : this.abs(p)),
-      );
-      return { file, prefix: `node ${args.join(' ')} && ` };
+      const args = [
+        this.abs(`${dir}/transpile.mjs`),
+        SANDBOX_TYPESCRIPT_JS,
+        this.abs(program),
+        this.abs(file),
+      ];
+      return { file, prefix: `node ${args.map(q).join(' ')} && ` };
     }
     const out = await this.transpiler.transpile(source, program.slice(program.lastIndexOf('/') + 1));
     if ('errors' in out) return { exitCode: 1, stdout: '', stderr: out.errors, timedOut: false };
