@@ -40,7 +40,14 @@ export interface SandboxLayer {
 
 export function assembleSandboxes(
   config: Config,
-  deps: { token: string; publicUrl: string; log: Logger; commands: CommandRegistry },
+  deps: {
+    token: string;
+    publicUrl: string;
+    log: Logger;
+    commands: CommandRegistry;
+    /** Host paths mounted read-only into local sandboxes (the Claude Code binary). */
+    toolBinds?: () => { source: string; target: string }[];
+  },
 ): SandboxLayer {
   const log = deps.log;
   const provider: SandboxProvider = createSandboxProvider(config, {
@@ -49,6 +56,7 @@ export function assembleSandboxes(
     previewSecret: previewSecretFrom(deps.token),
     log,
     ownsHome: true,
+    ...(deps.toolBinds ? { toolBinds: deps.toolBinds } : {}),
   });
   void provider.init?.().catch((err) => log.warn({ err }, 'sandbox provider set-up failed'));
   const leases = createConversationSandboxes(config, provider, log);

@@ -30,10 +30,12 @@ import { createDashboardRoutes } from '../http/dashboard/index.js';
 import { ensureToken } from '../http/gateway-token.js';
 import { closeServer, createHttpApp, listen } from '../http/server.js';
 import { createModelClient, UsageRepository } from '../model/index.js';
+import { PUBLIC_PROXY_PATH } from '../model/proxy/sandbox-endpoint.js';
 import { openDatabase } from '../store/db.js';
 import { IdleCheckpointer } from '../store/idle-checkpointer.js';
 import { RunTreesRepo } from '../store/repos/run-trees-repo.js';
 import { createStore } from '../store/store.js';
+import { assembleClaude, claudeToolBinds } from './assemble-claude.js';
 import { assembleOutsideAccess } from './assemble-outside.js';
 import { assembleSandboxes } from './assemble-sandbox.js';
 
@@ -90,7 +92,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     const pairing = createPairing({ store, config, log: log.child({ part: 'pairing' }) });
     const commands = new CommandRegistry();
     for (const command of pairing.commands) commands.register(command);
-    const sandboxes = assembleSandboxes(config, { token, publicUrl: url, log, commands });
+    const sandboxes = assembleSandboxes(config, {
+      token,
+      publicUrl: url,
+      log,
+      commands,
+      toolBinds: claudeToolBinds(config),
+    });
     const outside = assembleOutsideAccess(config, { sandboxes, token: () => token, db: store.db, log });
 
     const model = createModelClient(config, {
@@ -111,7 +119,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log: log.child({ agent: 'rlm' }),
     });
     const gen = createGenAgent({ config, threads, log: log.child({ agent: 'gen' }) });
-    const agents = [coding, analysis, rlm, gen];
+    const claude = assembleClaude(config, {
+      db: store.db,
+      sessions: store.kv.scoped('claude-session'),
+      publicUrl: url,
+      log,
+    });
+    const agents = [coding, analysis, rlm, gen, claude.agent];
 
     const gateway = new Gateway({
       config,
@@ -169,6 +183,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
             log: log.child({ part: 'dashboard' }),
           }),
         );
+        if (claude.proxyRoutes) root.route(PUBLIC_PROXY_PATH, claude.proxyRoutes);
         root.get('/', (c) => c.redirect('/dashboard/'));
         api.route('/local', localApiRoutes(local));
         api.route('/local', messageStatusRoutes(store));

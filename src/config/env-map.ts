@@ -19,6 +19,7 @@ export const ENV_TO_KEY: Record<string, string> = {
   ANTHROPIC_API_KEY: 'anthropic.apiKey',
   ANTHROPIC_BASE_URL: 'anthropic.baseUrl',
   SANDGATE_MODEL: 'anthropic.model',
+  SANDGATE_CLAUDE_BIN: 'agents.claude.bin',
   SANDGATE_SANDBOX: 'sandbox.provider',
   DAYTONA_API_KEY: 'daytona.apiKey',
   DAYTONA_API_URL: 'daytona.apiUrl',

@@ -243,6 +243,17 @@ export const configSchema = z.object({
       contextTokens: z.coerce.number().int().min(8000).default(180_000),
       /** A tool result longer than this is cut in the middle, with a marker. */
       maxToolResultChars: z.coerce.number().int().min(1000).default(20_000),
+      /** /claude: the Claude Code CLI in the conversation's sandbox (DESIGN §9.4). */
+      claude: z
+        .object({
+          /** Host path of the claude binary; else what `sandgate setup claude-code` installed. */
+          bin: z.string().min(1).optional(),
+          /** Model the CLI asks for; default anthropic.model. */
+          model: z.string().min(1).optional(),
+          /** One /claude run's wall-clock limit; then it is interrupted like /cancel. */
+          timeoutSec: z.coerce.number().int().min(10).default(1800),
+        })
+        .prefault({}),
     })
     .prefault({}),
 

@@ -25,6 +25,8 @@ export interface SandboxFactoryDeps {
    * cgroups and mounts a crashed gateway left. The offline CLI must not (a gateway may be running).
    */
   ownsHome?: boolean;
+  /** Local provider: more host paths mounted read-only into sandboxes (LocalProviderOptions.toolBinds). */
+  toolBinds?: () => { source: string; target: string }[];
 }
 
 export type SandboxSection = Pick<Config, 'sandbox' | 'daytona'>;
@@ -84,6 +86,7 @@ export function createSandboxProvider(
     tmpMb: l.tmpMb,
     runAs: { uid: l.runAsUid, gid: l.runAsGid },
     ...(deps.ownsHome ? { reclaimStale: true } : {}),
+    ...(deps.toolBinds ? { toolBinds: deps.toolBinds } : {}),
     ...common,
   });
 }

@@ -125,7 +125,7 @@ export class ModelProxy {
         this.d.budget?.check(grant.senderKey);
       } catch (err) {
         if (!(err instanceof BudgetExceededError)) throw err;
-        grant.refused = err;
+        grant.refuse(err);
         this.d.log.info(
           { runId: grant.runId, kind: err.kind },
           'model proxy: daily budget spent, call refused',

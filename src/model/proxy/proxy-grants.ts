@@ -20,7 +20,11 @@ export interface ProxyGrant {
   readonly usage: UsageTotals;
   calls: number;
   /** Set when a call was refused because the sender's daily budget is spent. */
-  refused?: BudgetExceededError;
+  readonly refused?: BudgetExceededError;
+  /** Aborted at the first refusal: the program would only retry, so its run can stop it. */
+  readonly budgetSpent: AbortSignal;
+  /** Records a refusal (see `refused`). */
+  refuse(err: BudgetExceededError): void;
   /** Aborted on revoke: in-flight upstream requests stop with the run. */
   readonly signal: AbortSignal;
   /** Ends the grant: its token gets 401 from now on. Idempotent. */
@@ -37,7 +41,8 @@ export class ProxyGrants {
   issue(run: { runId: number; senderKey: string; via: ProxyVia }): ProxyGrant {
     const token = `sgp-${randomBytes(24).toString('base64url')}`;
     const ctl = new AbortController();
-    const grant: ProxyGrant = {
+    const spent = new AbortController();
+    const grant: ProxyGrant & { refused?: BudgetExceededError } = {
       token,
       runId: run.runId,
       senderKey: run.senderKey,
@@ -45,6 +50,11 @@ export class ProxyGrants {
       usage: emptyUsage(),
       calls: 0,
       signal: ctl.signal,
+      budgetSpent: spent.signal,
+      refuse: (err) => {
+        grant.refused ??= err;
+        spent.abort(err);
+      },
       revoke: () => {
         this.live.delete(token);
         ctl.abort(new Error('the run ended'));

@@ -2,7 +2,6 @@
 // SSE (message_start carries input and cache counts, message_delta the running output count) or a
 // JSON message. A response cut short is metered as far as it got; one without usage meters nothing.
 
-import { Stream } from '@anthropic-ai/sdk/streaming';
 import { z } from 'zod';
 
 export interface MeteredCall {
@@ -85,6 +84,8 @@ export class UsageMeter {
 
   private async readEvents(response: Response): Promise<void> {
     try {
+      // The SDK's SSE reader, imported when a /claude run first streams (not at gateway start).
+      const { Stream } = await import('@anthropic-ai/sdk/streaming');
       for await (const sse of Stream.rawEvents(response)) {
         if (sse.event !== 'message_start' && sse.event !== 'message_delta') continue;
         const parsed = eventSchema.safeParse(JSON.parse(sse.data));

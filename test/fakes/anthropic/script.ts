@@ -103,7 +103,9 @@ export function streamOverloaded(): FakeStreamError {
 /** The text of every tool_result block in the request's last user message, by tool_use_id. */
 export function lastToolResults(req: RecordedRequest): Map<string, { text: string; isError: boolean }> {
   const out = new Map<string, { text: string; isError: boolean }>();
-  const last = req.body?.messages?.at(-1);
+  // Claude Code may end with a `system` message (a reminder) after the user turn.
+  const messages = (req.body?.messages ?? []) as { role?: string; content?: unknown }[];
+  const last = [...messages].reverse().find((m) => m.role !== 'system');
   if (last?.role !== 'user' || !Array.isArray(last.content)) return out;
   for (const block of last.content) {
     if (block?.type !== 'tool_result') continue;

@@ -1,6 +1,7 @@
-// Read-only tool directories for isolated local sandboxes — today the gateway's pinned TypeScript
-// (/gen and any sandboxed code that runs .ts; sandboxes have no network to fetch it). A directory the
-// sandbox uid cannot reach (gateway as root, package under a private home) is left out with one warning.
+// Read-only tool directories for isolated local sandboxes — the gateway's pinned TypeScript (/gen and
+// any sandboxed code that runs .ts; sandboxes have no network to fetch it) and tools the assembly adds
+// (the Claude Code binary). A path the sandbox uid cannot reach (gateway as root, file under a
+// private home) is left out with one warning.
 
 import { realpathSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -34,4 +35,31 @@ export function localToolBinds(runAs: RunAs | undefined, log: Logger, found = ho
     return [];
   }
   return [{ source, target: SANDBOX_TYPESCRIPT_DIR }];
+}
+
+/**
+ * Binds the assembly asks for (LocalProviderOptions.toolBinds), resolved to real paths; one the
+ * sandbox uid cannot reach, or that no longer exists, is left out (with one warning for the former).
+ */
+export function reachableBinds(binds: RoBind[], runAs: RunAs | undefined, log: Logger): RoBind[] {
+  const out: RoBind[] = [];
+  for (const b of binds) {
+    let source: string;
+    try {
+      source = realpathSync(b.source);
+    } catch {
+      continue;
+    }
+    const blocked = runAs ? untraversable(source, runAs) : undefined;
+    if (!blocked) {
+      out.push({ source, target: b.target });
+    } else if (!warned.has(source)) {
+      warned.add(source);
+      log.warn(
+        { path: source, blocked, uid: runAs?.uid },
+        'sandboxes cannot reach this tool, so it is not mounted',
+      );
+    }
+  }
+  return out;
 }
