@@ -40,7 +40,8 @@ export interface SdkErrors {
 
 /** Classifies an error thrown by the SDK. Aborts are never retryable. */
 export function classifyError(err: unknown, now: number, sdk: SdkErrors): RetryDecision {
-  if (err instanceof sdk.APIUserAbortError) return { retryable: false, status: undefined, message: 'aborted' };
+  if (err instanceof sdk.APIUserAbortError)
+    return { retryable: false, status: undefined, message: 'aborted' };
   if (err instanceof sdk.APIError) {
     const message = err.apiMessage ?? err.message;
     if (err.status === undefined) {

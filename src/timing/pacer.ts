@@ -102,7 +102,14 @@ export class SendPacer {
     let chat = this.chats.get(id);
     if (!chat) {
       const full = Math.max(1, this.limits.perChatBurst ?? 1);
-      chat = { sent: [], tokens: full, refilledAt: this.clock.now(), blockedUntil: 0, tail: Promise.resolve(), pending: 0 };
+      chat = {
+        sent: [],
+        tokens: full,
+        refilledAt: this.clock.now(),
+        blockedUntil: 0,
+        tail: Promise.resolve(),
+        pending: 0,
+      };
       this.chats.set(id, chat);
     }
     return chat;

@@ -85,7 +85,13 @@ describe('module graph', () => {
     }
     const loaded = packagesIn(trace);
     expect(loaded.has('hono')).toBe(true);
-    for (const heavy of ['@daytonaio/sdk', '@anthropic-ai/sdk', '@slack/bolt', '@whiskeysockets/baileys', 'grammy'])
+    for (const heavy of [
+      '@daytonaio/sdk',
+      '@anthropic-ai/sdk',
+      '@slack/bolt',
+      '@whiskeysockets/baileys',
+      'grammy',
+    ])
       expect(loaded.has(heavy), heavy).toBe(false);
   }, 60_000);
 });
