@@ -91,9 +91,19 @@ export function genTools(o: GenToolsOptions): LoopTool[] {
       } else if (missing) {
         verdict = { passed: false, summary: missing, output: '' };
       } else {
-        const out = await runner.check(language, code, tests);
-        verdict = judge(out, o.timeoutMs);
-        where = `${out.file}: lines 1–${out.codeLines} are your code, lines ${out.testsFrom}–${out.testsTo} your tests. exit code ${out.exitCode}.`;
+        try {
+          const out = await runner.check(language, code, tests);
+          verdict = judge(out, o.timeoutMs);
+          where = `${out.file}: lines 1–${out.codeLines} are your code, lines ${out.testsFrom}–${out.testsTo} your tests. exit code ${out.exitCode}.`;
+        } catch (err) {
+          // The sandbox failed, not the code: still a submission that did not pass.
+          const why = err instanceof Error ? err.message : String(err);
+          verdict = {
+            passed: false,
+            summary: `the sandbox could not run it: ${why.split('\n')[0]}`,
+            output: '',
+          };
+        }
       }
       const submission: Submission = { attempt, language, code, tests, verdict };
       const progress = `attempt ${attempt}: ${verdict.summary}`;
