@@ -17,6 +17,7 @@ import { RunAbortedError, raceAbort } from './abort.js';
 import { compactMessages, estimateTokens } from './compaction.js';
 import { textOf } from './thread-messages.js';
 import type { LoopTool, ToolOutcome } from './tool.js';
+import { logToolCall } from './tool-call-log.js';
 import { firstLine, truncateMiddle } from './truncate.js';
 
 export type LoopStop = 'done' | 'max_iterations' | 'max_tokens' | 'aborted' | 'model_error';
@@ -163,9 +164,16 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
     if (text) emit(firstLine(text, 200), 'model');
 
     const cutOff = turn.message.stop_reason === 'max_tokens';
+    const turnTokens = {
+      input: u.input_tokens ?? 0,
+      output: u.output_tokens ?? 0,
+      cacheRead: u.cache_read_input_tokens ?? 0,
+      cacheWrite: u.cache_creation_input_tokens ?? 0,
+    };
     const results: Anthropic.ToolResultBlockParam[] = [];
     let final = false;
     for (const use of uses) {
+      const started = performance.now();
       const outcome = signal.aborted
         ? { content: 'Cancelled by the user before this tool ran.', isError: true }
         : cutOff
@@ -176,6 +184,17 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
           : await runOne(byName.get(use.name), use, signal, log);
       toolCalls.push({ name: use.name, input: use.input, outcome });
       if (outcome.final) final = true;
+      logToolCall(
+        {
+          name: use.name,
+          input: use.input,
+          output: outcome.content,
+          isError: outcome.isError === true,
+          durationMs: performance.now() - started,
+          tokens: turnTokens,
+        },
+        opts.agent,
+      );
       if (outcome.progress && !signal.aborted) emit(outcome.progress, 'tool');
       results.push({
         type: 'tool_result',

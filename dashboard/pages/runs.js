@@ -130,6 +130,53 @@ async function renderList(view, ctx) {
   };
 }
 
+/** Each tool call of the run: name, input, output, duration, and the asking turn's tokens and cache hits. */
+function toolCallsTable(calls) {
+  const json = (v) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+  return h(
+    'div',
+    { class: 'panel table-wrap' },
+    h(
+      'table',
+      { class: 'tool-calls', id: 'tool-calls' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Tool', 'Input', 'Output', 'Took', 'Tokens in · out', 'Cache hits'].map((t) => h('th', {}, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        calls.map((c) =>
+          h(
+            'tr',
+            { 'data-tool-call': c.id },
+            h(
+              'td',
+              { class: 'mono' },
+              c.agent ? `[${c.agent}] ${c.name}` : c.name,
+              c.isError ? [' ', badge('failed', 'error')] : null,
+            ),
+            h('td', {}, h('pre', { class: 'small' }, json(c.input))),
+            h('td', {}, h('pre', { class: 'small' }, c.output)),
+            h(
+              'td',
+              { class: 'small' },
+              c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`,
+            ),
+            h('td', { class: 'small' }, `${fmtTokens(c.tokens.input)} · ${fmtTokens(c.tokens.output)}`),
+            h('td', { class: 'small' }, fmtTokens(c.tokens.cacheRead)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function progressItem(line) {
   const tool = /^(\[[^\]]+\] )?(🔧|tool|→|\$ )/i.test(line);
   return h('li', { class: tool ? 'tool' : '' }, line);
@@ -191,6 +238,7 @@ async function runContent(view, id) {
         ? progress
         : h('p', { class: 'muted' }, 'No steps recorded (a quick command or a direct answer).'),
     ),
+    detail.toolCalls?.length ? [h('h2', {}, 'Tool calls'), toolCallsTable(detail.toolCalls)] : null,
     detail.artifacts.some((a) => a.inline)
       ? [
           h('h2', {}, 'Charts and images'),

@@ -7,6 +7,7 @@ import { DeliveriesRepo } from './repos/deliveries-repo.js';
 import { InboundRepo } from './repos/inbound-repo.js';
 import { KvRepo } from './repos/kv-repo.js';
 import { RunsRepo } from './repos/runs-repo.js';
+import { ToolCallsRepo } from './repos/tool-calls-repo.js';
 import { WriteBatcher } from './write-batcher.js';
 
 export interface Store {
@@ -17,6 +18,8 @@ export interface Store {
   artifacts: ArtifactsRepo;
   conversations: ConversationsRepo;
   kv: KvRepo;
+  /** Each tool call of a run (the dashboard's run page). */
+  toolCalls: ToolCallsRepo;
   /** Group commit for the hot path (intake, run start/finish, delivery receipts). */
   batch: WriteBatcher;
 }
@@ -30,6 +33,7 @@ export function createStore(db: Db): Store {
     artifacts: new ArtifactsRepo(db),
     conversations: new ConversationsRepo(db),
     kv: new KvRepo(db),
+    toolCalls: new ToolCallsRepo(db),
     batch: new WriteBatcher(db),
   };
 }

@@ -103,6 +103,7 @@ export function activityRoutes(
     return c.json({
       run: { ...runSummary(run), progress: run.progress },
       tree: tree(id),
+      toolCalls: store.toolCalls.listForRun(id),
       prompt: prompt
         ? { text: cutText(prompt.text, 4000), senderName: prompt.senderName, senderId: prompt.senderId }
         : null,

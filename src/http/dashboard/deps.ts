@@ -43,7 +43,7 @@ export interface DashboardSandboxes {
   remove(id: string): Promise<void>;
 }
 
-export type DashboardStore = Pick<Store, 'runs' | 'artifacts' | 'deliveries' | 'inbound'>;
+export type DashboardStore = Pick<Store, 'runs' | 'artifacts' | 'deliveries' | 'inbound' | 'toolCalls'>;
 
 export type DashboardPairing = Pick<Pairing, 'list' | 'approve' | 'deny' | 'allow' | 'audit' | 'owners'>;
 
