@@ -96,8 +96,12 @@ async function runInFreshContext(
   }, timeoutMs);
   try {
     // The context's own limit is only a backstop behind the kill above.
-    const run = await box.runCode(code, { context, timeoutMs: timeoutMs + 30_000 });
-    if (timedOut) return failResult(task, `timed out after ${timeoutMs} ms`);
+    const run = await box.runCode(code, { context, timeoutMs: timeoutMs + 30_000 }).catch((err: unknown) => {
+      // Killed at the limit before the run reached the interpreter (a loaded machine): a timeout.
+      if (timedOut) return undefined;
+      throw new SandboxBrokenError(err instanceof Error ? err.message : String(err));
+    });
+    if (timedOut || !run) return failResult(task, `timed out after ${timeoutMs} ms`);
     if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
     return scoreOutput(task, run.stdout);
   } finally {
