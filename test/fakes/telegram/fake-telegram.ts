@@ -20,18 +20,20 @@ import {
   type TgChatJson,
   type TgUserJson,
 } from './fake-state.js';
-import { INVALID_UTF8, parseBody } from './multipart.js';
+import { parseBody } from './multipart.js';
 import {
+  albumMessages,
   buildMessage,
   DEFAULT_USER,
   documentContent,
-  entitiesFor,
+  editedMessage,
   groupChat,
   type MessageSpec,
   mediaContent,
   photoContent,
   privateChat,
 } from './update-builders.js';
+import { wellFormedStrings } from './utf8-strings.js';
 
 export interface FakeTelegramOptions {
   token?: string;
@@ -127,10 +129,7 @@ export class FakeTelegram {
    * text and an edit_date (delivered only when the bot asked for edited_message updates).
    */
   pushEdit(original: Json, text: string): { update: Json; message: Json } {
-    const message: Json = { ...original, text, edit_date: Math.floor(Date.now() / 1000) };
-    delete message.entities;
-    const ents = entitiesFor(text);
-    if (ents.length > 0) message.entities = ents;
+    const message = editedMessage(original, text);
     return { update: this.pushUpdate({ edited_message: message }), message };
   }
 
@@ -142,21 +141,8 @@ export class FakeTelegram {
     items: { data: Buffer; caption?: string; fileName?: string }[],
     spec: MessageSpec = {},
   ): { updates: Json[]; messages: Json[] } {
-    const mediaGroupId = spec.mediaGroupId ?? String(13_000_000_000_000 + Math.floor(Math.random() * 1e9));
-    const updates: Json[] = [];
-    const messages: Json[] = [];
-    for (const item of items) {
-      const content = item.fileName
-        ? documentContent(this.state, item.data, {
-            fileName: item.fileName,
-            ...(item.caption ? { caption: item.caption } : {}),
-          })
-        : photoContent(this.state, item.data, item.caption);
-      const message = buildMessage(this.state, { ...spec, mediaGroupId }, content);
-      messages.push(message);
-      updates.push(this.pushUpdate({ message }));
-    }
-    return { updates, messages };
+    const messages = albumMessages(this.state, items, spec);
+    return { updates: messages.map((message) => this.pushUpdate({ message })), messages };
   }
 
   readonly defaultUser = DEFAULT_USER;
@@ -348,16 +334,6 @@ export class FakeTelegram {
     }
     return id < 0 ? { id, type: 'supergroup', title: 'Group' } : { id, type: 'private', first_name: 'User' };
   }
-}
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** False when any string (nested in objects and arrays too) has a lone surrogate or a decoding error. */
-function wellFormedStrings(value: unknown): boolean {
-  if (typeof value === 'string') return !LONE_SURROGATE.test(value) && !value.includes(INVALID_UTF8);
-  if (Array.isArray(value)) return value.every(wellFormedStrings);
-  if (value && typeof value === 'object') return Object.values(value).every(wellFormedStrings);
-  return true;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -199,3 +199,30 @@ export function mediaContent(
     });
   return { [kind]: file, ...(opts.caption === undefined ? {} : { caption: opts.caption }) };
 }
+
+/** The message as the user edited it: same id, new text and entities, an edit_date. */
+export function editedMessage(original: Json, text: string): Json {
+  const message: Json = { ...original, text, edit_date: Math.floor(Date.now() / 1000) };
+  delete message.entities;
+  const ents = entitiesFor(text);
+  if (ents.length > 0) message.entities = ents;
+  return message;
+}
+
+/** One message per file sharing a media_group_id; a file with `fileName` is a document, else a photo. */
+export function albumMessages(
+  state: FakeState,
+  items: { data: Buffer; caption?: string; fileName?: string }[],
+  spec: MessageSpec,
+): Json[] {
+  const mediaGroupId = spec.mediaGroupId ?? String(13_000_000_000_000 + Math.floor(Math.random() * 1e9));
+  return items.map((item) => {
+    const content = item.fileName
+      ? documentContent(state, item.data, {
+          fileName: item.fileName,
+          ...(item.caption ? { caption: item.caption } : {}),
+        })
+      : photoContent(state, item.data, item.caption);
+    return buildMessage(state, { ...spec, mediaGroupId }, content);
+  });
+}
