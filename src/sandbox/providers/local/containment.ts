@@ -9,7 +9,7 @@ import { type CgroupSupport, type Controller, probeCgroups } from './cgroup-prob
 import { findOnPath, type RunAs } from './host-dirs.js';
 import { type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
 import { SandboxShare } from './sandbox-share.js';
-import { type DiskSupport, probeDisks, WorkspaceDisks } from './workspace-disks.js';
+import { type DiskSupport, mountPoints, probeDisks, WorkspaceDisks } from './workspace-disks.js';
 
 export interface ContainmentLimits {
   memoryMb: number;
@@ -164,7 +164,16 @@ export interface ContainmentOptions {
   log: Logger;
 }
 
+/** What one supervisor start set up, undone when it exits. */
+interface Started {
+  cgroup?: string;
+  mounted: boolean;
+  bound: boolean;
+}
+
 export class Containment {
+  private readonly started = new Map<string, Started>();
+
   private constructor(
     private readonly cgroups: SandboxCgroups,
     private readonly disks: WorkspaceDisks | undefined,
@@ -248,6 +257,14 @@ export class Containment {
     return this.status.some((s) => s.limit === limit && s.enforced);
   }
 
+  /**
+   * A host file offered read-only to sandboxes: through the share when sandboxes run as another uid
+   * (which may not reach the original's directories), else the file itself.
+   */
+  async exposeTool(name: string, source: string): Promise<string> {
+    return this.share ? await this.share.exposeTool(name, source) : source;
+  }
+
   /** A new sandbox's workspace filesystem (no-op without a disk limit). */
   async createWorkspace(id: string, owner?: RunAs): Promise<void> {
     await this.disks?.create(id, owner);
@@ -262,8 +279,19 @@ export class Containment {
    * cgroups. Returns the cgroups and the workspace path bubblewrap binds.
    */
   async start(id: string, owner?: RunAs): Promise<{ cgroup: SandboxCgroup; workspace: string }> {
-    if (this.disks?.has(id)) await this.disks.mount(id, this.workspace(id));
-    const workspace = this.share ? await this.share.expose(id, this.workspace(id)) : this.workspace(id);
+    // What this start sets up is this start's to undo: another provider on the same home (a test, the
+    // offline CLI) may be running the same sandbox, and its mounts are left alone.
+    const mine: Started = { mounted: false, bound: false };
+    this.started.set(id, mine);
+    if (this.disks?.has(id)) {
+      mine.mounted = !this.disks.isMounted(this.workspace(id));
+      await this.disks.mount(id, this.workspace(id));
+    }
+    let workspace = this.workspace(id);
+    if (this.share) {
+      mine.bound = !mountPoints().includes(this.share.workspace(id));
+      workspace = await this.share.expose(id, this.workspace(id));
+    }
     if (!this.cgroups.enforced.size && !this.cgroups.tracksJobs) return { cgroup: { join: [] }, workspace };
     const cgroup = await this.cgroups.create(
       id,
@@ -274,23 +302,29 @@ export class Containment {
       },
       owner,
     );
+    if (cgroup.name) mine.cgroup = cgroup.name;
     return { cgroup, workspace };
   }
 
   /** After the supervisor exited: kill what is left, remove the cgroups, unmount the workspace. */
   async stop(id: string): Promise<void> {
+    const mine = this.started.get(id);
+    this.started.delete(id);
+    if (!mine) return;
     try {
-      if (this.cgroups.enforced.size || this.cgroups.tracksJobs) await this.cgroups.destroy(id);
+      if (mine.cgroup) await this.cgroups.destroy(mine.cgroup);
     } finally {
       // The bind first: while it exists the image stays attached even once unmounted here.
-      await this.share?.conceal(id);
-      await this.disks?.unmount(this.workspace(id));
+      if (mine.bound) await this.share?.conceal(id);
+      if (mine.mounted) await this.disks?.unmount(this.workspace(id));
     }
   }
 
-  /** Deleting a sandbox: also its filesystem image. */
+  /** Deleting a sandbox: also its filesystem image (whoever mounted it: it is going away). */
   async remove(id: string): Promise<void> {
     await this.stop(id);
+    await this.share?.conceal(id);
+    await this.disks?.unmount(this.workspace(id));
     // Also when the disk limit was turned off since the sandbox was made.
     await rm(join(this.dir, '.disks', `${id}.ext4`), { force: true });
   }
@@ -300,9 +334,10 @@ export class Containment {
    * ran into: OOM kills and refused forks counted by the kernel, and a full workspace.
    */
   async watch(id: string): Promise<() => Promise<string[]>> {
+    const cgroup = this.started.get(id)?.cgroup;
     const events = () =>
-      this.cgroups.enforced.size
-        ? this.cgroups.events(id).catch(() => undefined)
+      this.cgroups.enforced.size && cgroup
+        ? this.cgroups.events(cgroup).catch(() => undefined)
         : Promise.resolve(undefined);
     const before = await events();
     return async () => {

@@ -182,6 +182,7 @@ export class LocalSandbox implements Sandbox {
     const context = opts.context ?? 'default';
     const session = this.contexts.get(context);
     this.d.onUse();
+    await this.supervisor(); // started first, so the limit counters are this sandbox's
     const limitNotes = await this.watchLimits();
     const result = await session.run(code, opts);
     // Like a finished /sh: what this run started and left running is stopped; the interpreter stays.

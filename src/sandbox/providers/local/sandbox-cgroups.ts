@@ -2,6 +2,7 @@
 // holding the whole sandbox's memory (tmpfs included), process and CPU limits. Emptying one kills
 // everything in it; a start-up sweep removes what a crashed gateway left. Failures throw with the file.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface CgroupLimits {
 }
 
 export interface SandboxCgroup {
+  /** Pass to events() and destroy(); absent when there are no cgroups. */
+  name?: string;
   /** cgroup.procs files the launcher writes its own pid to before it execs bubblewrap. */
   join: string[];
   /** The sandbox's directory in the jobs hierarchy; the supervisor makes one child per command. */
@@ -37,7 +40,8 @@ export interface RunAs {
 }
 
 const CPU_PERIOD_US = 100_000;
-const ID = /^sb-[a-z0-9]{10}$/;
+/** One cgroup per supervisor start: `<sandbox id>-<suffix>`, so two gateways on one home never share one. */
+const NAME = /^sb-[a-z0-9]{10}(-[a-f0-9]{6})?$/;
 
 async function exists(path: string): Promise<boolean> {
   return readFile(path).then(
@@ -91,9 +95,9 @@ export class SandboxCgroups {
     return join(h.parent, 'sandgate', this.instance);
   }
 
-  private dir(h: Hierarchy, id: string): string {
-    if (!ID.test(id)) throw new Error(`invalid sandbox id ${id}`);
-    return join(this.base(h), id);
+  private dir(h: Hierarchy, name: string): string {
+    if (!NAME.test(name)) throw new Error(`invalid sandbox cgroup name ${name}`);
+    return join(this.base(h), name);
   }
 
   private used(): Hierarchy[] {
@@ -152,10 +156,9 @@ export class SandboxCgroups {
   async create(id: string, limits: CgroupLimits, owner?: RunAs): Promise<SandboxCgroup> {
     const join_: string[] = [];
     let jobsDir: string | undefined;
-    // Left by a supervisor that died without the provider cleaning up: start from empty.
-    if (this.used().some((h) => existsSync(this.dir(h, id)))) await this.destroy(id);
+    const name = `${id}-${randomBytes(3).toString('hex')}`;
     for (const h of this.used()) {
-      const dir = this.dir(h, id);
+      const dir = this.dir(h, name);
       // The last sandbox's destroy (here or in another gateway) may have removed empty parents.
       if (!existsSync(this.base(h))) await this.prepare(h, false);
       await mkdir(dir).catch(async (err: NodeJS.ErrnoException) => {
@@ -173,7 +176,7 @@ export class SandboxCgroups {
       }
       join_.push(join(dir, 'cgroup.procs'));
     }
-    return { join: join_, ...(jobsDir ? { jobsDir } : {}) };
+    return { name, join: join_, ...(jobsDir ? { jobsDir } : {}) };
   }
 
   private async limit(h: Hierarchy, dir: string, c: Controller, l: CgroupLimits): Promise<void> {
@@ -200,11 +203,11 @@ export class SandboxCgroups {
   }
 
   /** Limit hits so far (counters only grow while the cgroup exists). */
-  async events(id: string): Promise<LimitEvents> {
+  async events(name: string): Promise<LimitEvents> {
     let oomKills = 0;
     let forksRefused = 0;
     for (const h of this.used()) {
-      const dir = this.dir(h, id);
+      const dir = this.dir(h, name);
       if (h.controllers.includes('memory')) {
         const file = h.version === 2 ? 'memory.events' : 'memory.oom_control';
         oomKills = counter(await readFile(join(dir, file), 'utf8').catch(() => ''), 'oom_kill');
@@ -219,17 +222,17 @@ export class SandboxCgroups {
    * Kills every process in the sandbox's cgroups (jobs included) and removes them. Returns how many
    * processes were still there. Throws if they cannot be emptied within `timeoutMs`.
    */
-  async destroy(id: string, timeoutMs = 5000): Promise<number> {
+  async destroy(name: string, timeoutMs = 5000): Promise<number> {
     const used = this.used();
-    const dirs = used.map((h) => this.dir(h, id));
-    const v2 = used.filter((h) => h.version === 2).map((h) => this.dir(h, id));
+    const dirs = used.map((h) => this.dir(h, name));
+    const v2 = used.filter((h) => h.version === 2).map((h) => this.dir(h, name));
     const seen = new Set<number>();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const pids = (await Promise.all(dirs.map(pidsIn))).flat();
       if (!pids.length) break;
       if (Date.now() > deadline)
-        throw new Error(`processes ${pids.join(' ')} survived in the cgroups of ${id}`);
+        throw new Error(`processes ${pids.join(' ')} survived in the cgroups ${name}`);
       for (const d of v2) await writeFile(join(d, 'cgroup.kill'), '1').catch(() => undefined);
       for (const p of pids) {
         seen.add(p);
@@ -250,8 +253,8 @@ export class SandboxCgroups {
   async reclaim(): Promise<string[]> {
     const found = new Set<string>();
     for (const h of this.used())
-      for (const name of await subdirs(this.base(h))) if (ID.test(name)) found.add(name);
-    for (const id of found) await this.destroy(id);
+      for (const name of await subdirs(this.base(h))) if (NAME.test(name)) found.add(name);
+    for (const name of found) await this.destroy(name);
     return [...found];
   }
 
