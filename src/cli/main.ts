@@ -37,6 +37,7 @@ const groups: Record<string, Loader> = {
   slack: async () => (await import('./commands/slack.js')).registerSlackCommands,
   chat: async () => (await import('./commands/chat.js')).registerChatCommand,
   deploy: async () => (await import('./commands/deploy.js')).registerDeployCommand,
+  setup: async () => (await import('./commands/setup.js')).registerSetupCommands,
 };
 
 /** The groups an argv needs: the one it names, none for `--version`, else all (help, or a typo to report). */

@@ -43,8 +43,10 @@ export function stateModeProblems(home: string): ModeProblem[] {
     const mode = st.mode & 0o7777;
     const want = st.isDirectory() ? 0o700 : exact.has(path) ? 0o600 : mode & ~0o077;
     if (mode !== want) out.push({ path, mode, want });
-    // Workspaces are the sandboxes' own; their parent directory is ours.
-    if (!st.isDirectory() || (depth === 1 && path === join(home, 'sandboxes'))) return;
+    // Workspaces are the sandboxes' own, and tools are programs sandboxes run (no secrets, modes
+    // as installed); their parent directories are ours.
+    if (!st.isDirectory() || (depth === 1 && [join(home, 'sandboxes'), join(home, 'tools')].includes(path)))
+      return;
     for (const name of readdirSync(path)) visit(join(path, name), depth + 1);
   };
   visit(home, 0);

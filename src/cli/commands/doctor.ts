@@ -10,6 +10,7 @@ import type { Config } from '../../config/schema.js';
 import { checkSandboxSystem } from '../../sandbox/providers/local/system-check.js';
 import type { RegisterCommands } from '../cli-env.js';
 import { gatewayClient } from '../gateway-client.js';
+import { claudeCodeCheck } from './doctor-claude.js';
 import { containmentChecks, stateModeChecks } from './doctor-host-safety.js';
 
 export interface Check {
@@ -107,6 +108,7 @@ export async function systemChecks(config: Config): Promise<Check[]> {
           fix: 'sandgate config set anthropic.apiKey sk-ant-… (or ANTHROPIC_API_KEY)',
         },
   );
+  checks.push(claudeCodeCheck(config));
   for (const warning of policyWarnings(config))
     checks.push({ name: 'access policy', level: 'warn', detail: warning });
   return checks;

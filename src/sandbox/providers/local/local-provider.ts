@@ -302,7 +302,9 @@ export class LocalSandboxProvider implements SandboxProvider {
           ...(containment.setpriv ? { setpriv: containment.setpriv } : {}),
           roBinds: [
             ...localToolBinds(prep.runAs, this.o.log),
-            ...reachableBinds(this.o.toolBinds?.() ?? [], prep.runAs, this.o.log),
+            ...(await reachableBinds(this.o.toolBinds?.() ?? [], prep.runAs, this.o.log, (name, source) =>
+              containment.exposeTool(name, source),
+            )),
           ],
         });
       },

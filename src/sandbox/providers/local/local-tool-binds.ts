@@ -3,7 +3,8 @@
 // (the Claude Code binary). A path the sandbox uid cannot reach (gateway as root, file under a
 // private home) is left out with one warning.
 
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Logger } from 'pino';
 import { hostTypeScriptDir, SANDBOX_TYPESCRIPT_DIR } from '../../typescript-runtime.js';
 import { type RunAs, untraversable } from './host-dirs.js';
@@ -38,10 +39,17 @@ export function localToolBinds(runAs: RunAs | undefined, log: Logger, found = ho
 }
 
 /**
- * Binds the assembly asks for (LocalProviderOptions.toolBinds), resolved to real paths; one the
- * sandbox uid cannot reach, or that no longer exists, is left out (with one warning for the former).
+ * Binds the assembly asks for (LocalProviderOptions.toolBinds: single files), resolved to real paths.
+ * One the sandbox uid cannot reach through its directories is offered through `expose` (the share,
+ * when the gateway is root); one whose own mode keeps that uid out, or that is gone, is left out
+ * (with one warning).
  */
-export function reachableBinds(binds: RoBind[], runAs: RunAs | undefined, log: Logger): RoBind[] {
+export async function reachableBinds(
+  binds: RoBind[],
+  runAs: RunAs | undefined,
+  log: Logger,
+  expose: (name: string, source: string) => Promise<string>,
+): Promise<RoBind[]> {
   const out: RoBind[] = [];
   for (const b of binds) {
     let source: string;
@@ -50,15 +58,24 @@ export function reachableBinds(binds: RoBind[], runAs: RunAs | undefined, log: L
     } catch {
       continue;
     }
+    if (runAs && (statSync(source).mode & 0o005) !== 0o005) {
+      if (!warned.has(source)) {
+        warned.add(source);
+        log.warn(
+          { path: source, uid: runAs.uid },
+          'sandboxes may not read and run this tool (its mode), so it is not mounted',
+        );
+      }
+      continue;
+    }
     const blocked = runAs ? untraversable(source, runAs) : undefined;
-    if (!blocked) {
-      out.push({ source, target: b.target });
-    } else if (!warned.has(source)) {
-      warned.add(source);
-      log.warn(
-        { path: source, blocked, uid: runAs?.uid },
-        'sandboxes cannot reach this tool, so it is not mounted',
-      );
+    try {
+      out.push({ source: blocked ? await expose(basename(b.target), source) : source, target: b.target });
+    } catch (err) {
+      if (!warned.has(source)) {
+        warned.add(source);
+        log.warn({ err, path: source, blocked }, 'sandboxes cannot reach this tool, so it is not mounted');
+      }
     }
   }
   return out;

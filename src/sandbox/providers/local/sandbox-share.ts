@@ -1,10 +1,11 @@
 // When the gateway runs as root, sandboxes run as an unprivileged uid that must not reach the state
 // dir ($SANDGATE_HOME stays 0700). What bubblewrap binds in is offered instead under a root-owned
-// directory elsewhere (/run/sandgate/<instance>): runtime files, passwd/group, running workspaces.
+// directory elsewhere (/run/sandgate/<instance>): runtime files, passwd/group, running workspaces,
+// and tools installed under the state dir (the Claude Code binary), each bound read-only.
 
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync } from 'node:fs';
-import { chmod, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -85,8 +86,30 @@ export class SandboxShare {
     await rmdir(target).catch(() => undefined);
   }
 
+  /**
+   * Binds one tool file read-only at <share>/tools/<name>, reachable by the sandbox uid whatever the
+   * directories above the original are (the file's own mode still has to let others run it).
+   */
+  async exposeTool(name: string, source: string): Promise<string> {
+    const target = join(this.dir, 'tools', name);
+    if (mountPoints().includes(target)) return target;
+    await this.ensure();
+    await ownDir(join(this.dir, 'tools'), 0o711);
+    await writeFile(target, '', { mode: 0o644, flag: 'a' });
+    await run(await tool('mount'), ['--bind', source, target]);
+    await run(await tool('mount'), ['-o', 'remount,bind,ro', target]);
+    return target;
+  }
+
+  private async concealTools(): Promise<void> {
+    for (const p of mountPoints().filter((m) => m.startsWith(`${this.dir}/tools/`))) {
+      await run(await tool('umount'), [p]).catch(() => run('umount', ['-l', p]).catch(() => undefined));
+    }
+  }
+
   /** Removes binds a crashed gateway left (call while holding the instance lock). */
   async reclaim(): Promise<string[]> {
+    await this.concealTools();
     const stale = mountPoints().filter((p) => p.startsWith(`${this.dir}/ws/`));
     for (const p of stale) await this.conceal(p.slice(this.dir.length + 4));
     for (const name of await readdir(join(this.dir, 'ws')).catch(() => []))
@@ -96,6 +119,7 @@ export class SandboxShare {
 
   /** Gateway shutdown, every sandbox stopped: remove the share (and its parent once empty). */
   async close(): Promise<void> {
+    await this.concealTools();
     if (mountPoints().some((p) => p.startsWith(`${this.dir}/`))) return;
     await rm(this.dir, { recursive: true, force: true });
     await rmdir(join(this.dir, '..')).catch(() => undefined);
