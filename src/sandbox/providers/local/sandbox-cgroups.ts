@@ -105,7 +105,10 @@ export class SandboxCgroups {
     return this.support.hierarchies.filter((h) => h.controllers.length > 0 || h === jobs);
   }
 
-  /** Creates the instance directories and hands the controllers down (v2); once per gateway. */
+  /**
+   * Finds out which controllers can be handed down (v2: enables them), once per gateway. The
+   * instance directories exist only while a sandbox runs: create() makes them again as needed.
+   */
   async init(pid = process.pid): Promise<void> {
     const leaf = this.support.leafNeeded;
     if (leaf) {
@@ -113,6 +116,7 @@ export class SandboxCgroups {
       await writeFile(join(leaf, 'gateway', 'cgroup.procs'), String(pid));
     }
     for (const h of this.used()) await this.prepare(h, true);
+    await this.release();
   }
 
   private async prepare(h: Hierarchy, first: boolean): Promise<void> {
