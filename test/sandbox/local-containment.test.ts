@@ -2,7 +2,7 @@
 // across processes and /dev/shm, a workspace disk limit, a process limit under a fork storm while
 // another sandbox keeps answering, and no process outliving the command that started it.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalSandboxProvider } from '../../src/sandbox/providers/local/local-provider.js';
 import { leftovers, localProvider, tempHome, until } from './helpers.js';
@@ -174,6 +174,21 @@ describe('local sandbox containment', () => {
     await crashed.shutdown();
     await next.shutdown();
     expect(leftovers(other.home)).toEqual([]);
+
+    // A home removed under a running sandbox (its metadata gone, the mount left): any gateway starting
+    // later, whatever its own home, releases that workspace and its cgroups.
+    const abandoned = localProvider(other.home, { limits: SMALL });
+    const lost = await abandoned.create({ labels: { sandgate: '1' } });
+    await lost.startProcess('sleep 334');
+    rmSync(`${other.home}/sandboxes/${lost.id}.json`);
+    const elsewhere = tempHome();
+    const unrelated = localProvider(elsewhere.home, { limits: SMALL, reclaimStale: true });
+    await unrelated.init();
+    expect(leftovers(other.home)).toEqual([]);
+    expect(hostProcesses('sleep 334')).toEqual([]);
+    await abandoned.shutdown();
+    await unrelated.shutdown();
+    elsewhere.cleanup();
     other.cleanup();
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type CgroupSupport, type Controller, probeCgroups } from './cgroup-probe.js';
 import { findOnPath, type RunAs } from './host-dirs.js';
+import { sweepOrphans } from './orphan-sweep.js';
 import { type SandboxCgroup, SandboxCgroups } from './sandbox-cgroups.js';
 import { SandboxShare } from './sandbox-share.js';
 import { type DiskSupport, mountPoints, probeDisks, WorkspaceDisks } from './workspace-disks.js';
@@ -233,6 +234,7 @@ export class Containment {
         return [];
       });
       const mounts = (await disks?.reclaim().catch(() => [])) ?? [];
+      mounts.push(...(await sweepOrphans(support.hierarchies.map((h) => h.parent)).catch(() => [])));
       if (stale.length || mounts.length)
         o.log.info({ cgroups: stale, mounts }, 'removed cgroups and mounts an earlier gateway left');
     }

@@ -1,0 +1,79 @@
+// At gateway start, besides its own leftovers: workspaces of any sandgate home still mounted although
+// their sandbox's metadata file is gone (a deleted home, a killed test run) are unmounted, with their
+// share bind and cgroups. A sandbox whose metadata exists is never touched. Best effort, never throws.
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { mountPoints } from './workspace-disks.js';
+
+const run = promisify(execFile);
+const WORKSPACE = /^(.+\/sandboxes)\/(sb-[a-z0-9]{10})$/;
+const BIND = /^(\/.+\/sandgate(?:-run)?\/[a-f0-9]{12})\/ws\/(sb-[a-z0-9]{10})$/;
+
+async function umount(path: string): Promise<void> {
+  await run('umount', [path]).catch(() => run('umount', ['-l', path]).catch(() => undefined));
+}
+
+/** Kills what is left in a cgroup directory tree and removes it. */
+async function removeCgroup(dir: string): Promise<void> {
+  for (let round = 0; round < 50; round++) {
+    const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean);
+    await writeFile(join(dir, 'cgroup.kill'), '1').catch(() => undefined);
+    for (const p of procs) {
+      try {
+        process.kill(Number(p), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => []))
+      if (e.isDirectory()) await removeCgroup(join(dir, e.name));
+    if (
+      await rmdir(dir).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Returns the orphaned workspaces it released. `cgroupRoots` are the hierarchies' parents (their
+ * `sandgate/<instance>` directories are searched for the orphan's cgroups).
+ */
+export async function sweepOrphans(cgroupRoots: string[]): Promise<string[]> {
+  const swept: string[] = [];
+  const orphan = (sandboxes: string, id: string) => !existsSync(join(sandboxes, `${id}.json`));
+  // Binds first (a bind keeps its image attached): only those whose workspace mount is an orphan; a
+  // bind of a plain directory (no disk limit) cannot be traced to its home and is left alone.
+  const mounts = mountPoints();
+  for (const p of mounts) {
+    const bind = BIND.exec(p);
+    if (!bind) continue;
+    const ws = mounts.find((m) => m.endsWith(`/sandboxes/${bind[2]}`));
+    if (ws && orphan(dirname(ws), bind[2] as string)) await umount(p);
+  }
+  for (const p of mounts) {
+    const m = WORKSPACE.exec(p);
+    if (!m || !orphan(m[1] as string, m[2] as string)) continue;
+    const [, sandboxes, id] = m as unknown as [string, string, string];
+    const instance = createHash('sha256').update(sandboxes).digest('hex').slice(0, 12);
+    for (const root of cgroupRoots) {
+      const base = join(root, 'sandgate', instance);
+      for (const name of await readdir(base).catch(() => []))
+        if (name === id || name.startsWith(`${id}-`)) await removeCgroup(join(base, name));
+      await rmdir(base).catch(() => undefined);
+    }
+    await umount(p);
+    swept.push(p);
+  }
+  return swept;
+}
