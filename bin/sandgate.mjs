@@ -23,8 +23,9 @@ function changedSince(dir, since) {
 }
 
 function compiledIsCurrent() {
-  if (!existsSync(compiled) || !existsSync(stamp)) return false;
+  if (!existsSync(compiled)) return false;
   if (!existsSync(join(root, 'src', 'cli', 'main.ts'))) return true; // an installed package: no sources
+  if (!existsSync(stamp)) return false;
   const builtAt = statSync(stamp).mtimeMs;
   return !sourceDirs.some((dir) => existsSync(dir) && changedSince(dir, builtAt));
 }
