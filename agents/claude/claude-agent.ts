@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { DailyBudget } from '../../src/model/daily-budget.js';
 import { BudgetExceededError, modelErrorReply, modelUnavailableReply } from '../../src/model/errors.js';
 import type { ModelProxy } from '../../src/model/proxy/model-proxy.js';
-import { openProxyEndpoint } from '../../src/model/proxy/sandbox-endpoint.js';
+import { endpointRefusal, openProxyEndpoint } from '../../src/model/proxy/sandbox-endpoint.js';
 import type { PtyHandle, Sandbox } from '../../src/sandbox/provider.js';
 import { shorten } from '../../src/text/cut.js';
 import type { Agent, RunContext, RunResult, Task } from '../agent.js';
@@ -82,6 +82,9 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent {
       const sandbox = await ctx.sandbox();
       if (!sandbox.createPty)
         return { text: 'This sandbox provider cannot open a terminal (PTY), which Claude Code needs here.' };
+      // Before installing anything: a sandbox that could never reach the proxy gets no CLI at all.
+      const unreachable = endpointRefusal(sandbox, deps.config.publicUrl);
+      if (unreachable) return { text: unreachable };
       const located = await locateInSandbox(sandbox, bin.path, log);
       if ('refused' in located) return { text: located.refused };
 

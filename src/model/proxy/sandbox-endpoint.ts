@@ -43,6 +43,16 @@ export function isLoopbackUrl(url: string): boolean {
   );
 }
 
+/**
+ * Why the proxy cannot be served into `sandbox`, or undefined when it can: a sandbox without an
+ * inside port reaches it only through a public URL a remote machine can reach.
+ */
+export function endpointRefusal(sandbox: Sandbox, publicUrl: string | undefined): string | undefined {
+  if (sandbox.listenInside) return undefined;
+  if (publicUrl && !isLoopbackUrl(publicUrl)) return undefined;
+  return 'Claude Code in this sandbox would reach the model through the gateway’s public URL, and this gateway has none that a remote sandbox can reach. Set one (`sandgate config set publicUrl https://…`, or SANDGATE_PUBLIC_URL) — the model key itself is never handed to a sandbox.';
+}
+
 export async function openProxyEndpoint(
   proxy: ModelProxy,
   sandbox: Sandbox,
@@ -75,12 +85,8 @@ export async function openProxyEndpoint(
       throw err;
     }
   }
-  if (!o.publicUrl || isLoopbackUrl(o.publicUrl)) {
-    return {
-      refused:
-        'Claude Code in this sandbox would reach the model through the gateway’s public URL, and this gateway has none that a remote sandbox can reach. Set one (`sandgate config set publicUrl https://…`, or SANDGATE_PUBLIC_URL) — the model key itself is never handed to a sandbox.',
-    };
-  }
+  const refused = endpointRefusal(sandbox, o.publicUrl);
+  if (refused || !o.publicUrl) return { refused: refused ?? 'no public URL' };
   const grant = proxy.grants.issue({ runId: o.runId, senderKey: o.senderKey, via: { kind: 'public' } });
   return {
     baseUrl: `${o.publicUrl.replace(/\/+$/, '')}${PUBLIC_PROXY_PATH}`,
