@@ -19,7 +19,7 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
 
 function cli(home: string, args: string[], extra: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra) });
+    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra), cwd: home });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
