@@ -1,10 +1,10 @@
 // At gateway start, besides its own leftovers: workspaces of any sandgate home still mounted although
-// their sandbox's metadata file is gone (a deleted home, a killed test run) are unmounted, with their
-// share bind and cgroups. A sandbox whose metadata exists is never touched. Best effort, never throws.
+// their metadata or image is gone, or their cgroups long empty (a deleted home, a killed gateway or
+// test run), are unmounted with their share bind and cgroups. A running sandbox is never touched.
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,13 +45,34 @@ async function removeCgroup(dir: string): Promise<void> {
   }
 }
 
+async function processesIn(dir: string): Promise<number> {
+  let n = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter(Boolean).length;
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => []))
+    if (e.isDirectory()) n += await processesIn(join(dir, e.name));
+  return n;
+}
+
+/**
+ * A mounted workspace whose cgroups have held no process for a while: its gateway died without
+ * stopping it (the 30 s spare a start in progress, which mounts before its supervisor runs).
+ */
+async function abandoned(groups: string[]): Promise<boolean> {
+  if (!groups.length) return false;
+  for (const g of groups) if ((await processesIn(g)) > 0) return false;
+  return groups.some((g) => Date.now() - statSync(g).ctimeMs > 30_000);
+}
+
 /**
  * Returns the orphaned workspaces it released. `cgroupRoots` are the hierarchies' parents (their
  * `sandgate/<instance>` directories are searched for the orphan's cgroups).
  */
 export async function sweepOrphans(cgroupRoots: string[]): Promise<string[]> {
   const swept: string[] = [];
-  const orphan = (sandboxes: string, id: string) => !existsSync(join(sandboxes, `${id}.json`));
+  // Gone metadata, or a gone image under a mounted workspace: what deleting a home leaves.
+  const orphan = (sandboxes: string, id: string) =>
+    !existsSync(join(sandboxes, `${id}.json`)) || !existsSync(join(sandboxes, '.disks', `${id}.ext4`));
   // Binds first (a bind keeps its image attached): only those whose workspace mount is an orphan; a
   // bind of a plain directory (no disk limit) cannot be traced to its home and is left alone.
   const mounts = mountPoints();
@@ -63,15 +84,18 @@ export async function sweepOrphans(cgroupRoots: string[]): Promise<string[]> {
   }
   for (const p of mounts) {
     const m = WORKSPACE.exec(p);
-    if (!m || !orphan(m[1] as string, m[2] as string)) continue;
+    if (!m) continue;
     const [, sandboxes, id] = m as unknown as [string, string, string];
     const instance = createHash('sha256').update(sandboxes).digest('hex').slice(0, 12);
+    const groups: string[] = [];
     for (const root of cgroupRoots) {
       const base = join(root, 'sandgate', instance);
       for (const name of await readdir(base).catch(() => []))
-        if (name === id || name.startsWith(`${id}-`)) await removeCgroup(join(base, name));
-      await rmdir(base).catch(() => undefined);
+        if (name === id || name.startsWith(`${id}-`)) groups.push(join(base, name));
     }
+    if (!orphan(sandboxes, id) && !(await abandoned(groups))) continue;
+    for (const g of groups) await removeCgroup(g);
+    for (const g of groups) await rmdir(dirname(g)).catch(() => undefined);
     await umount(p);
     swept.push(p);
   }
