@@ -174,11 +174,50 @@ describe('/claude: Claude Code in the sandbox, the key kept out', () => {
     expect(text.stdout).toMatch(/Usage: .*"costUsd":0\.\d+/);
   });
 
+  it('a server it leaves running gets a preview link that works through the gateway', async () => {
+    fake.push(
+      reply(
+        toolUse('Write', {
+          file_path: '/home/sandbox/site/index.html',
+          content: '<h1>made by claude</h1>\n',
+        }),
+        toolUse('Bash', {
+          command: 'cd /home/sandbox/site && nohup python3 -m http.server 8123 >/dev/null 2>&1 &',
+          description: 'serve the site',
+        }),
+      ),
+      reply(text('The site is up on port 8123.')),
+    );
+    const id = await chat.post('web', '/claude make a site and serve it');
+    await waitFor(async () => (await chat.message(id)).complete, 'the site run', 90_000);
+    const answer = (await chat.texts('web')).find((t) => t.includes('The site is up')) ?? '';
+    const link = /preview \(port 8123\): (\S+)/.exec(answer)?.[1] ?? '';
+    expect(link.startsWith(`${gw.url}/preview/`)).toBe(true);
+    const page = await waitFor(async () => {
+      const res = await fetch(link);
+      return res.status === 200 && (await res.text());
+    }, 'the preview to serve the page');
+    expect(page).toBe('<h1>made by claude</h1>\n');
+  });
+
+  it('/new forgets the CLI session: the next /claude starts a fresh one', async () => {
+    fake.push((req) => {
+      expect(JSON.stringify(req.body.messages)).not.toContain('write hello.txt saying hi');
+      return reply(text('A fresh start.'));
+    });
+    const reset = await chat.post('cc', '/new');
+    await waitFor(async () => (await chat.message(reset)).complete, 'the /new', 30_000);
+    const id = await chat.post('cc', '/claude hello again');
+    await waitFor(async () => (await chat.message(id)).complete, 'the fresh run', 90_000);
+    expect((await chat.texts('cc')).some((t) => t.includes('A fresh start.'))).toBe(true);
+  });
+
   it('/cancel interrupts the CLI and ends the run within 2 s', async () => {
     fake.push(hangingReply('Thinking about it'));
+    const before = fake.requests.length;
     const id = await chat.post('slow', '/claude take your time');
     await waitFor(
-      () => fake.requests.length === 5 && claudeProcesses().length === 1,
+      () => fake.requests.length === before + 1 && claudeProcesses().length === 1,
       'the CLI to wait on the model',
       90_000,
     );

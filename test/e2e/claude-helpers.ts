@@ -38,7 +38,7 @@ export function localChat(gw: GatewayProcess, home: string) {
     async message(id: number): Promise<{ state: string; complete: boolean }> {
       return (await (await api(`/messages/${id}`)).json()) as { state: string; complete: boolean };
     },
-    /** Every message and edit text of the conversation so far (the status message's edits included). */
+    /** Every message and edit text of the conversation so far (status edits included; links as `label: url` lines). */
     async texts(conversation: string): Promise<string[]> {
       const stop = new AbortController();
       const out: string[] = [];
@@ -57,8 +57,14 @@ export function localChat(gw: GatewayProcess, home: string) {
         partial = lines.pop() ?? '';
         for (const line of lines) {
           if (!line.startsWith('data: ')) continue;
-          const event = (JSON.parse(line.slice(6)) as { event?: { text?: string } }).event;
-          if (event?.text) out.push(event.text);
+          const event = (
+            JSON.parse(line.slice(6)) as {
+              event?: { text?: string; links?: { url: string; label?: string }[] };
+            }
+          ).event;
+          // Links travel beside the text; shown after it the way a chat would.
+          const links = (event?.links ?? []).map((l) => `\n${l.label ?? 'link'}: ${l.url}`).join('');
+          if (event?.text) out.push(event.text + links);
         }
       }
       stop.abort();
