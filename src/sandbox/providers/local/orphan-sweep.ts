@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { mountPoints } from './workspace-disks.js';
 
@@ -45,6 +45,17 @@ async function removeCgroup(dir: string): Promise<void> {
   }
 }
 
+/** The cgroup directories (every hierarchy, every start) of one sandbox of one instance. */
+async function groupsOf(roots: string[], instance: string, id: string): Promise<string[]> {
+  const groups: string[] = [];
+  for (const root of roots) {
+    const base = join(root, 'sandgate', instance);
+    for (const name of await readdir(base).catch(() => []))
+      if (name === id || name.startsWith(`${id}-`)) groups.push(join(base, name));
+  }
+  return groups;
+}
+
 async function processesIn(dir: string): Promise<number> {
   let n = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
     .split('\n')
@@ -73,29 +84,27 @@ export async function sweepOrphans(cgroupRoots: string[]): Promise<string[]> {
   // Gone metadata, or a gone image under a mounted workspace: what deleting a home leaves.
   const orphan = (sandboxes: string, id: string) =>
     !existsSync(join(sandboxes, `${id}.json`)) || !existsSync(join(sandboxes, '.disks', `${id}.ext4`));
-  // Binds first (a bind keeps its image attached): only those whose workspace mount is an orphan; a
-  // bind of a plain directory (no disk limit) cannot be traced to its home and is left alone.
+  // Binds first (a bind keeps its image attached): those of an orphaned workspace, or whose cgroups
+  // (the share's directory is named like the instance) have long been empty.
   const mounts = mountPoints();
   for (const p of mounts) {
     const bind = BIND.exec(p);
     if (!bind) continue;
-    const ws = mounts.find((m) => m.endsWith(`/sandboxes/${bind[2]}`));
-    if (ws && orphan(dirname(ws), bind[2] as string)) await umount(p);
+    const id = bind[2] as string;
+    const ws = mounts.find((m) => m.endsWith(`/sandboxes/${id}`));
+    const groups = await groupsOf(cgroupRoots, basename(bind[1] as string), id);
+    if ((ws && orphan(dirname(ws), id)) || (await abandoned(groups))) await umount(p);
   }
   for (const p of mounts) {
     const m = WORKSPACE.exec(p);
     if (!m) continue;
     const [, sandboxes, id] = m as unknown as [string, string, string];
     const instance = createHash('sha256').update(sandboxes).digest('hex').slice(0, 12);
-    const groups: string[] = [];
-    for (const root of cgroupRoots) {
-      const base = join(root, 'sandgate', instance);
-      for (const name of await readdir(base).catch(() => []))
-        if (name === id || name.startsWith(`${id}-`)) groups.push(join(base, name));
-    }
+    const groups = await groupsOf(cgroupRoots, instance, id);
     if (!orphan(sandboxes, id) && !(await abandoned(groups))) continue;
     for (const g of groups) await removeCgroup(g);
     for (const g of groups) await rmdir(dirname(g)).catch(() => undefined);
+    for (const b of mountPoints().filter((x) => BIND.exec(x)?.[2] === id)) await umount(b);
     await umount(p);
     swept.push(p);
   }
