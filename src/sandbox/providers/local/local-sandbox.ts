@@ -28,6 +28,8 @@ import { checkEnv } from '../../sandbox-env.js';
 import { openLocalPty } from './local-pty.js';
 import { type ProcessLimits, SupervisorClient, type SupervisorLaunch } from './supervisor-client.js';
 
+/** Address-space floor of a PTY session's processes (see createPty). */
+const PTY_MIN_ADDRESS_SPACE = 4 * 1024 ** 3;
 const SANDBOX_FIX_HINT = 'run `sandgate doctor` for what is missing (bubblewrap, user namespaces)';
 
 export interface LocalSandboxDeps {
@@ -308,8 +310,11 @@ export class LocalSandbox implements Sandbox {
   async createPty(opts: PtyCreateOptions): Promise<PtyHandle> {
     const sup = await this.supervisor();
     const env = { ...this.d.env, TERM: 'xterm-256color', ...checkEnv(opts.envs) };
+    // JavaScriptCore programs (Claude Code's Bun runtime) reserve gigabytes of address space up
+    // front and abort under a small address-space limit; the memory cgroup bounds real use.
+    const as = Math.max(this.d.limits.as ?? 0, PTY_MIN_ADDRESS_SPACE);
     try {
-      return await openLocalPty({ supervisor: sup, env, limits: this.d.limits }, opts);
+      return await openLocalPty({ supervisor: sup, env, limits: { ...this.d.limits, as } }, opts);
     } catch (err) {
       throw asPathError(err);
     }
