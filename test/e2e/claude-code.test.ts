@@ -69,7 +69,7 @@ describe('/claude: Claude Code in the sandbox, the key kept out', () => {
     expect(fake.remaining()).toBe(0);
   });
 
-  it('writes a file in the workspace, shows the tool use, answers with the CLI’s final text', async () => {
+  it('writes a file in the workspace (fetchable with /get), shows the tool use, answers with the CLI’s final text', async () => {
     const seen: ReturnType<typeof claudeProcesses> = [];
     fake.push(
       (req) => {
@@ -108,6 +108,10 @@ describe('/claude: Claude Code in the sandbox, the key kept out', () => {
     expect(JSON.stringify(cliEnv)).not.toContain(KEY);
     expect(cliEnv.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe('1');
     firstToken = cliEnv.ANTHROPIC_API_KEY ?? '';
+
+    const get = await chat.post('cc', '/get hello.txt');
+    await waitFor(async () => (await chat.message(get)).complete, 'the /get', 30_000);
+    expect((await chat.texts('cc')).some((t) => t.includes('file hello.txt: hi from claude'))).toBe(true);
   });
 
   it('a follow-up resumes the same CLI session; the earlier run’s token is refused', async () => {

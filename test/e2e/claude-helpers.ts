@@ -38,7 +38,7 @@ export function localChat(gw: GatewayProcess, home: string) {
     async message(id: number): Promise<{ state: string; complete: boolean }> {
       return (await (await api(`/messages/${id}`)).json()) as { state: string; complete: boolean };
     },
-    /** Every message and edit text of the conversation so far (status edits included; links as `label: url` lines). */
+    /** Every message and edit text of the conversation so far (status edits included; links and files as lines after the text). */
     async texts(conversation: string): Promise<string[]> {
       const stop = new AbortController();
       const out: string[] = [];
@@ -59,12 +59,19 @@ export function localChat(gw: GatewayProcess, home: string) {
           if (!line.startsWith('data: ')) continue;
           const event = (
             JSON.parse(line.slice(6)) as {
-              event?: { text?: string; links?: { url: string; label?: string }[] };
+              event?: {
+                text?: string;
+                links?: { url: string; label?: string }[];
+                files?: { name: string; dataBase64: string }[];
+              };
             }
           ).event;
-          // Links travel beside the text; shown after it the way a chat would.
+          // Links and files travel beside the text; shown after it as `label: url` / `file NAME: content`.
           const links = (event?.links ?? []).map((l) => `\n${l.label ?? 'link'}: ${l.url}`).join('');
-          if (event?.text) out.push(event.text + links);
+          const files = (event?.files ?? [])
+            .map((f) => `\nfile ${f.name}: ${Buffer.from(f.dataBase64, 'base64').toString('utf8')}`)
+            .join('');
+          if (event?.text || files) out.push((event?.text ?? '') + links + files);
         }
       }
       stop.abort();
