@@ -1,6 +1,6 @@
 // At gateway start, besides its own leftovers: workspaces of any sandgate home still mounted although
 // their metadata or image is gone, or their cgroups long empty (a deleted home, a killed gateway or
-// test run), are unmounted with their share bind and cgroups. A running sandbox is never touched.
+// test run), are unmounted with their share bind; long-empty sandbox cgroups go. Running ones stay.
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -107,6 +107,19 @@ export async function sweepOrphans(cgroupRoots: string[]): Promise<string[]> {
     for (const b of mountPoints().filter((x) => BIND.exec(x)?.[2] === id)) await umount(b);
     await umount(p);
     swept.push(p);
+  }
+  // A running sandbox's cgroup always holds its supervisor: one empty for 30 s is left over, any home.
+  for (const root of cgroupRoots) {
+    for (const instance of await readdir(join(root, 'sandgate')).catch(() => [])) {
+      const base = join(root, 'sandgate', instance);
+      if (!/^[a-f0-9]{12}$/.test(instance)) continue;
+      for (const name of await readdir(base).catch(() => []))
+        if (/^sb-[a-z0-9]{10}/.test(name) && (await abandoned([join(base, name)]))) {
+          await removeCgroup(join(base, name));
+          swept.push(join(base, name));
+        }
+      await rmdir(base).catch(() => undefined);
+    }
   }
   return swept;
 }
