@@ -1,16 +1,14 @@
 // One local sandbox: a workspace on disk plus, while running, a bwrap'd supervisor that every exec,
 // code context and background process goes through (so they share one set of namespaces).
 // Stopped sandboxes restart on first use; a sandbox whose files were removed reports SandboxGoneError.
-// A command's output ends with a note when it ran into a sandbox limit or left processes behind.
+// Commands themselves (timeouts, cancel, the notes on their end) are in local-commands.ts.
 
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { CodeContexts } from '../../code-contexts.js';
 import type { DriverHandlers, DriverTransport } from '../../code-session.js';
 import { SandboxGoneError, SandboxPathError, SandboxUnavailableError } from '../../errors.js';
-import { CappedBuffer, TailBuffer } from '../../output-cap.js';
 import type {
   CodeRunResult,
   ExecOptions,
@@ -25,6 +23,7 @@ import type {
 } from '../../provider.js';
 import { DRIVER_ENV } from '../../runtime-files.js';
 import { checkEnv } from '../../sandbox-env.js';
+import { asPathError, processes, runCommand, startBackground, withNotes } from './local-commands.js';
 import { openLocalPty } from './local-pty.js';
 import { type ProcessLimits, SupervisorClient, type SupervisorLaunch } from './supervisor-client.js';
 
@@ -67,26 +66,6 @@ export interface LocalSandboxDeps {
   log: Logger;
 }
 
-/** The supervisor refuses paths by message; give callers a typed error for those. */
-function asPathError(err: unknown): unknown {
-  const msg = err instanceof Error ? err.message : String(err);
-  return /outside the workspace|too large|invalid path/.test(msg) ? new SandboxPathError(msg) : err;
-}
-
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
-const processes = (n: number) => `${n} process${n === 1 ? '' : 'es'}`;
-
-function withNotes(text: string, notes: string[]): string {
-  if (!notes.length) return text;
-  return `${text}${text && !text.endsWith('\n') ? '\n' : ''}${notes.map((n) => `[${n}]\n`).join('')}`;
-}
-
-function exitCodeOf(code: number | null, signal: string | null): number {
-  if (code !== null) return code;
-  const num = signal ? (constants.signals as Record<string, number | undefined>)[`SIG${signal}`] : undefined;
-  return 128 + (num ?? 9);
-}
-
 export class LocalSandbox implements Sandbox {
   readonly id: string;
   readonly workdir: string;
@@ -116,68 +95,16 @@ export class LocalSandbox implements Sandbox {
 
   async exec(cmd: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const sup = await this.supervisor();
-    const env = { ...this.d.env, ...checkEnv(opts.env) };
-    const stdout = new CappedBuffer(this.d.outputCap);
-    const stderr = new CappedBuffer(this.d.outputCap);
-    const timeoutMs = opts.timeoutMs ?? this.d.execTimeoutMs;
-    let timedOut = false;
-    let id: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    // A quick command's exit can be handled before the spawn reply's callback runs: no timer then,
-    // or a stray timer would keep the process alive for the whole timeout.
-    let finished = false;
-    const onAbort = () => id && sup.signal(id, 'KILL');
     const limitNotes = await this.watchLimits();
-    try {
-      const exit = await new Promise<{ code: number | null; signal: string | null; stray: number }>(
-        (resolve, reject) => {
-          sup
-            .spawn(
-              {
-                argv: ['/bin/sh', '-c', cmd],
-                cwd: opts.cwd,
-                env,
-                limits: this.d.limits,
-                maxOutput: this.d.outputCap + 1,
-              },
-              {
-                onOutput: (fd, data) => (fd === 1 ? stdout : stderr).push(data),
-                onTruncated: (fd) => (fd === 1 ? stdout : stderr).markTruncated(),
-                onExit: (code, signal, stray) => resolve({ code, signal, stray }),
-              },
-            )
-            .catch((err: unknown) => Promise.reject(asPathError(err)))
-            .then((p) => {
-              id = p.id;
-              if (finished) return;
-              timer = setTimeout(() => {
-                timedOut = true;
-                sup.signal(p.id, 'KILL');
-              }, timeoutMs);
-              if (opts.signal?.aborted) onAbort();
-              opts.signal?.addEventListener('abort', onAbort, { once: true });
-            }, reject);
-        },
-      );
-      if (exit.signal === 'SANDBOX_STOPPED') this.assertExists();
-      const notes = await limitNotes();
-      const what = exit.stray ? `the command and ${processes(exit.stray)} it started` : 'the command';
-      if (timedOut) notes.unshift(`timed out after ${seconds(timeoutMs)}: stopped ${what}`);
-      else if (opts.signal?.aborted) notes.unshift(`cancelled: stopped ${what}`);
-      else if (exit.stray) notes.push(`stopped ${processes(exit.stray)} the command left running`);
-      const err = withNotes(stderr.text(), notes);
-      return {
-        exitCode: exitCodeOf(exit.code, exit.signal),
-        stdout: stdout.text(),
-        stderr: err,
-        timedOut,
-        ...(exit.stray ? { stray: exit.stray } : {}),
-      };
-    } finally {
-      finished = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    return await runCommand(sup, cmd, {
+      ...opts,
+      env: { ...this.d.env, ...checkEnv(opts.env) },
+      timeoutMs: opts.timeoutMs ?? this.d.execTimeoutMs,
+      limits: this.d.limits,
+      outputCap: this.d.outputCap,
+      limitNotes,
+      onSandboxStopped: () => this.assertExists(),
+    });
   }
 
   async runCode(code: string, opts: RunCodeOptions = {}): Promise<CodeRunResult> {
@@ -245,39 +172,12 @@ export class LocalSandbox implements Sandbox {
     opts: { cwd?: string; env?: Record<string, string> } = {},
   ): Promise<ProcessHandle> {
     const sup = await this.supervisor();
-    const logs = new TailBuffer(this.d.outputCap);
-    const state = { running: true, exitCode: undefined as number | undefined };
-    let pid = 0;
-    const { id } = await sup
-      .spawn(
-        {
-          argv: ['/bin/sh', '-c', cmd],
-          cwd: opts.cwd,
-          env: { ...this.d.env, ...checkEnv(opts.env) },
-          limits: this.d.limits,
-          keep: true,
-        },
-        {
-          onOutput: (_fd, data) => logs.push(data),
-          onExit: (code, signal) => {
-            state.running = false;
-            state.exitCode = exitCodeOf(code, signal);
-            logs.push(Buffer.from(`\n[process exited with code ${state.exitCode}]\n`));
-          },
-        },
-      )
-      .then((p) => {
-        pid = p.pid;
-        return p;
-      });
-    return {
-      id,
-      pid,
-      logs: async () => logs.text(),
-      running: async () => state.running,
-      // Also after its first process exited: a server that forked into the background is still its job.
-      kill: async () => sup.signal(id, 'KILL'),
-    };
+    return await startBackground(sup, cmd, {
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      env: { ...this.d.env, ...checkEnv(opts.env) },
+      limits: this.d.limits,
+      outputCap: this.d.outputCap,
+    });
   }
 
   async writeFile(path: string, data: Buffer | string): Promise<void> {
