@@ -3,7 +3,7 @@
 // against the same 500 harnesses run one by one as bare `python3` processes in this run (no sandbox).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,6 +13,7 @@ import { type EvalRequest, evaluateBatch } from '../src/eval/evaluate.js';
 import { buildTestHarness, sanitizeCompletion } from '../src/eval/trl-reward.js';
 import { SandboxCapacity } from '../src/sandbox/capacity.js';
 import { createSandboxProvider } from '../src/sandbox/factory.js';
+import { treeRssKb } from './lib/process-tree.js';
 
 const ITEMS = Number(process.env.BENCH_EVAL_ITEMS ?? 500);
 const POOLS = (process.env.BENCH_EVAL_POOLS ?? '50,200').split(',').map(Number);
@@ -32,32 +33,6 @@ const COMPLETIONS = [
   '    return sorted(xs)\n',
   '    return [x for x in xs\n',
 ];
-
-/** Sum of VmRSS (KiB) over this process and all its descendants, read from /proc. */
-function treeRssKb(root: number): number {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  let total = 0;
-  const todo = [root];
-  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
-    try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // exited while we looked
-    }
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
 
 /** Peak of treeRssKb while `fn` runs, sampled every 100 ms. */
 async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: number }> {

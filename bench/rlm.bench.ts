@@ -4,7 +4,7 @@
 // calls. Baseline in the same run: 40 bare child sandboxes created, used once (exec) and deleted with the
 // same parallelism. Reports wall time, peak RSS and the most sandboxes alive at once.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -14,6 +14,7 @@ import { configSchema } from '../src/config/schema.js';
 import type { ModelClient, ModelRequest } from '../src/model/types.js';
 import { createConversationSandboxes, createSandboxProvider } from '../src/sandbox/factory.js';
 import type { SandboxProvider } from '../src/sandbox/provider.js';
+import { treeRssKb } from './lib/process-tree.js';
 
 const DEPTH1 = 25;
 const PARENTS_OF_DEPTH2 = 5;
@@ -21,32 +22,6 @@ const DEPTH2_EACH = 3;
 const PARALLEL = 8;
 /** sandbox.local.diskMb for the run (default: the product default; 0 = no per-sandbox disk image). */
 const DISK_MB = process.env.BENCH_RLM_DISK_MB;
-
-/** Sum of VmRSS (KiB) over this process and all its descendants, read from /proc. */
-function treeRssKb(root: number): number {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch {
-      // exited while we looked
-    }
-  }
-  let total = 0;
-  const todo = [root];
-  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
-    try {
-      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // exited while we looked
-    }
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
 
 const block = (code: string) => `\`\`\`python\n${code}\n\`\`\``;
 

@@ -4,7 +4,7 @@
 // create + first exec with the whole-sandbox limits on (cgroups, workspace filesystem) against off.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -15,6 +15,7 @@ import {
   previewTokensFor,
 } from '../src/sandbox/factory.js';
 import { LocalSandboxProvider } from '../src/sandbox/providers/local/local-provider.js';
+import { treeRssKb } from './lib/process-tree.js';
 
 const ITER = Number(process.env.BENCH_SANDBOX_ITER ?? 25);
 const RUNS = Number(process.env.BENCH_RUNCODE ?? 200);
@@ -36,35 +37,6 @@ function timeSpawn(cmd: string, args: string[]): Promise<number> {
       code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${cmd} exited with ${code}`)),
     );
   });
-}
-
-/** Sum of VmRSS (KiB) over this process and all its descendants, read from /proc. */
-function treeRssKb(root: number): number {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // exited while we looked
-    }
-  }
-  let total = 0;
-  const todo = [root];
-  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      total += Number(m?.[1] ?? 0);
-    } catch {
-      // exited while we looked
-    }
-    todo.push(...(children.get(pid) ?? []));
-  }
-  return total;
 }
 
 const started = performance.now();
