@@ -3,6 +3,7 @@
 // swaps in the real key, streams the answer back unchanged, and meters tokens and cost per call.
 
 import type { Logger } from 'pino';
+import { HOP_BY_HOP_HEADERS } from '../../http/hop-by-hop.js';
 import type { DailyBudget } from '../daily-budget.js';
 import { BudgetExceededError, modelErrorReply } from '../errors.js';
 import { costUsd } from '../pricing.js';
@@ -30,29 +31,16 @@ const ROUTES = new Set(['/v1/messages', '/v1/messages/count_tokens']);
 const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 /** Request headers never forwarded: credentials (replaced), hop-by-hop, and compression (we meter the body). */
 const DROP_REQUEST = new Set([
+  ...HOP_BY_HOP_HEADERS,
   'host',
   'authorization',
   'x-api-key',
   'cookie',
-  'connection',
-  'keep-alive',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
   'content-length',
   'accept-encoding',
   'forwarded',
 ]);
-const DROP_RESPONSE = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'content-encoding',
-]);
+const DROP_RESPONSE = new Set([...HOP_BY_HOP_HEADERS, 'content-length', 'content-encoding']);
 
 /** An error in the Messages API's own shape, so the client reports it as the API would. */
 export function apiError(status: number, type: string, message: string): Response {

@@ -8,6 +8,7 @@ import { type Duplex, Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Hono } from 'hono';
 import type { Logger } from 'pino';
+import { HOP_BY_HOP_HEADERS } from '../../http/hop-by-hop.js';
 import type { SandboxProvider } from '../provider.js';
 import { PreviewTokens } from './preview-tokens.js';
 
@@ -24,19 +25,8 @@ export interface PreviewRoutesOptions {
   allowSameOrigin?: boolean;
 }
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'authorization',
-]);
+/** Not forwarded to a preview: connection headers, and the gateway's own host and credentials. */
+const HOP_BY_HOP = new Set([...HOP_BY_HOP_HEADERS, 'host', 'authorization']);
 const CSP_SANDBOX =
   'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-pointer-lock';
 
