@@ -13,7 +13,7 @@ import type { Agent, RunContext, RunResult, Task } from '../agent.js';
 import { type ClaudeBinary, notInstalledReply } from './claude-binary.js';
 import { runClaude } from './claude-run.js';
 import { locateInSandbox } from './sandbox-binary.js';
-import { serverLinks } from './server-links.js';
+import { sandboxPids, serverLinks } from './server-links.js';
 
 /** Where the session id of each conversation's CLI session is kept (the kv store's scoped shape). */
 export interface SessionStore {
@@ -101,6 +101,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent {
           stored && SESSION_ID.test(stored) && (await sessionExists(sandbox, stored)) ? stored : undefined;
         if (stored && !resume)
           log.info({ session: stored }, 'claude: the earlier session is gone, starting a new one');
+        const before = await sandboxPids(sandbox).catch(() => undefined);
         const out = await runClaude({
           sandbox: sandbox as Sandbox & Required<Pick<Sandbox, 'createPty'>>,
           bin: located.path,
@@ -122,7 +123,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent {
         const usage = { ...grant.usage };
         const links = out.stopped
           ? []
-          : await serverLinks(sandbox, [Number(new URL(endpoint.baseUrl).port)], log);
+          : await serverLinks(sandbox, { exclude: [Number(new URL(endpoint.baseUrl).port)], before, log });
         return { text: reply(out, grant.refused, deps.config.timeoutSec), links, usage };
       } finally {
         await endpoint.close();

@@ -16,13 +16,14 @@ import {
   text,
   toolUse,
 } from '../fakes/anthropic/server.js';
+import { claudeBinaryForTests } from '../helpers/claude-binary.js';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { claudeProcesses, cli, filesUnder, localChat, workspaces } from './claude-helpers.js';
 
 const KEY = 'sk-ant-e2e-claude-REAL-0123456789abcdef';
-const CLAUDE_BIN = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'claude');
+const CLAUDE_BIN = claudeBinaryForTests();
 const MODEL = 'claude-sonnet-5';
 
 /** A Bash command for the CLI: POST to the proxy with `token`, print the HTTP status. */
@@ -195,8 +196,8 @@ describe('/claude: Claude Code in the sandbox, the key kept out', () => {
     const id = await chat.post('web', '/claude make a site and serve it');
     await waitFor(async () => (await chat.message(id)).complete, 'the site run', 90_000);
     const answer = (await chat.texts('web')).find((t) => t.includes('The site is up')) ?? '';
+    expect(answer).toContain(`preview (port 8123): ${gw.url}/preview/`);
     const link = /preview \(port 8123\): (\S+)/.exec(answer)?.[1] ?? '';
-    expect(link.startsWith(`${gw.url}/preview/`)).toBe(true);
     const page = await waitFor(async () => {
       const res = await fetch(link);
       return res.status === 200 && (await res.text());

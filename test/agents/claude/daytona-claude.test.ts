@@ -4,7 +4,6 @@
 
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,11 +23,12 @@ import {
   toolUse,
 } from '../../fakes/anthropic/server.js';
 import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
+import { claudeBinaryForTests } from '../../helpers/claude-binary.js';
 import { silentLog } from '../../sandbox/helpers.js';
 
 const KEY = 'sk-ant-daytona-claude-REAL-0123456789';
 const MODEL = 'claude-sonnet-5';
-const CLAUDE_BIN = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'claude');
+const CLAUDE_BIN = claudeBinaryForTests();
 
 /** An address of this machine other than loopback: what a remote sandbox could be told to use. */
 function machineAddress(): string {
