@@ -3,7 +3,9 @@
 // thread is its own conversation; a DM is one conversation unless the user wrote in a thread.
 // platformId `<channel>:<ts>` is the message itself, so the same message arriving as `message` and
 // as `app_mention`, or redelivered under its event_id, is deduped by the gateway; slash commands use
-// `cmd:<trigger_id>`. Bots (ourselves included) and edits/joins are left out.
+// `cmd:<trigger_id>`. A person's edit (`message_changed` with `edited`) is handed over as an edit of
+// the original under `<channel>:<ts>:edit:<edited ts>`, so the gateway can say it is not processed;
+// bots (ourselves included), joins, topic changes and unfurls are left out.
 
 import { safeFileName } from '../../src/text/file-name.js';
 import type { ConversationRef, Inbound } from '../channel.js';
@@ -51,6 +53,7 @@ export function mapMessageEvent(
   files: SlackFiles,
   senderName: string | undefined,
 ): { inbound: Inbound } | { skipped: SkipReason } {
+  if (ev.subtype === 'message_changed') return mapEdit(team, ev, bot, files, senderName);
   if (ev.bot_id || ev.subtype === 'bot_message') return { skipped: ev.bot_id === bot.botId ? 'self' : 'bot' };
   if (ev.subtype && !SPOKEN.has(ev.subtype)) return { skipped: 'subtype' };
   if (!ev.user) return { skipped: 'no-user' };
@@ -90,6 +93,41 @@ export function mapMessageEvent(
       attachments,
       platformId: `${ev.channel}:${ev.ts}`,
       at: new Date(Number(ev.ts) * 1000),
+    },
+  };
+}
+
+/** A person's edit of a message that addressed the bot: the edited message, marked as an edit of the original. */
+function mapEdit(
+  team: string,
+  ev: MessageEvent,
+  bot: BotIdentity,
+  files: SlackFiles,
+  senderName: string | undefined,
+): { inbound: Inbound } | { skipped: SkipReason } {
+  const m = ev.message;
+  if (!m?.edited) return { skipped: 'subtype' };
+  const { edited, ...message } = m;
+  const mapped = mapMessageEvent(
+    team,
+    {
+      type: 'message',
+      channel: ev.channel,
+      ...(ev.channel_type ? { channel_type: ev.channel_type } : {}),
+      ...message,
+    },
+    bot,
+    files,
+    senderName,
+  );
+  if ('skipped' in mapped) return mapped;
+  const original = mapped.inbound.platformId;
+  return {
+    inbound: {
+      ...mapped.inbound,
+      platformId: `${original}:edit:${edited.ts}`,
+      at: new Date(Number(edited.ts) * 1000),
+      context: { editOf: original },
     },
   };
 }

@@ -60,7 +60,8 @@ async function onMessage(d: SlackAppDeps, body: { team_id?: string }, event: unk
   }
   const ev = parsed.data;
   const team = body.team_id ?? d.bot.team ?? 'T';
-  const name = ev.user && !ev.bot_id ? await d.names.lookup(ev.user) : undefined;
+  const user = ev.user ?? ev.message?.user;
+  const name = user && !ev.bot_id && !ev.message?.bot_id ? await d.names.lookup(user) : undefined;
   const mapped = mapMessageEvent(team, ev, d.bot, d.files, name);
   if ('skipped' in mapped) {
     d.log.debug({ reason: mapped.skipped, type: ev.type }, 'slack: event ignored');

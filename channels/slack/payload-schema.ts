@@ -14,7 +14,19 @@ export const slackFileSchema = z.object({
   url_private: z.string().optional(),
 });
 
-/** A `message` or `app_mention` event (Events API `event`). */
+/** The message inside a `message_changed` event: as it reads after the change. */
+const changedMessageSchema = z.object({
+  user: z.string().optional(),
+  bot_id: z.string().optional(),
+  text: z.string().optional(),
+  ts: z.string(),
+  thread_ts: z.string().optional(),
+  /** Only a person's edit has it; unfurls and metadata updates change a message without one. */
+  edited: z.object({ user: z.string().optional(), ts: z.string() }).optional(),
+  files: z.array(slackFileSchema).optional(),
+});
+
+/** A `message` or `app_mention` event (Events API `event`); `message` is set for `message_changed`. */
 export const messageEventSchema = z.object({
   type: z.enum(['message', 'app_mention']),
   subtype: z.string().optional(),
@@ -26,6 +38,7 @@ export const messageEventSchema = z.object({
   ts: z.string(),
   thread_ts: z.string().optional(),
   files: z.array(slackFileSchema).optional(),
+  message: changedMessageSchema.optional(),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 

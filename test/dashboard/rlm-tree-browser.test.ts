@@ -125,9 +125,10 @@ describe('the /rlm tree on the run page', () => {
     if (!(await done.evaluate((d: HTMLDetailsElement) => d.open)))
       await done.locator(':scope > summary').click();
     await expect.poll(() => done.textContent()).toContain('went');
-    expect(await page.locator('details[data-agent="agent-0"] > summary').textContent()).toMatch(
-      /agent-0 · depth 0 · 2 iterations · \d+\.\d s/,
-    );
+    // The root's second iteration (FINAL) lands after the child's answer: the page redraws it.
+    await expect
+      .poll(() => page.locator('details[data-agent="agent-0"] > summary').textContent(), { timeout: 30_000 })
+      .toMatch(/agent-0 · depth 0 · 2 iterations · \d+\.\d s/);
     await page.screenshot({ path: join(SHOTS, '21-rlm-tree-done.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(fake.problems).toEqual([]);

@@ -12,6 +12,7 @@ import {
   eventCallback,
   formEncode,
   type MessageSpec,
+  messageChangedEvent,
   messageEvent,
   type SignOptions,
   type SlashSpec,
@@ -123,6 +124,11 @@ export class FakeSlack {
   /** A user message with a fresh ts (not sent anywhere yet). */
   userMessage(type: 'message' | 'app_mention', spec: MessageSpec): Json {
     return messageEvent(type, { ...spec, ts: spec.ts ?? this.state.nextTs() });
+  }
+
+  /** Its author edits `original` (a userMessage) to `text`: the `message_changed` event. */
+  userEdit(original: Json, text: string): Json {
+    return messageChangedEvent(original, text, this.state.nextTs());
   }
 
   /** The Events API body around `event`. */

@@ -64,6 +64,25 @@ export function messageEvent(type: 'message' | 'app_mention', spec: MessageSpec 
   };
 }
 
+/**
+ * A `message_changed` event: `original` (a `message` event body) edited by its author to `text` at
+ * `editTs`, shaped as Slack's reference shows it (docs.slack.dev/reference/events/message/message_changed).
+ */
+export function messageChangedEvent(original: Json, text: string, editTs: string): Json {
+  const { type: _type, event_ts: _eventTs, channel, channel_type, subtype: _subtype, ...message } = original;
+  return {
+    type: 'message',
+    subtype: 'message_changed',
+    hidden: true,
+    channel,
+    ...(channel_type ? { channel_type } : {}),
+    ts: editTs,
+    event_ts: editTs,
+    message: { type: 'message', ...message, text, edited: { user: original.user, ts: editTs } },
+    previous_message: { type: 'message', ...message },
+  };
+}
+
 /** The Events API envelope around one event. */
 export function eventCallback(
   team: string,
