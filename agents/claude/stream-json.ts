@@ -4,6 +4,7 @@
 
 import { stripVTControlCharacters } from 'node:util';
 import { z } from 'zod';
+import { shorten } from '../../src/text/cut.js';
 
 export type CliEvent =
   | { type: 'init'; sessionId: string; model?: string }
@@ -115,7 +116,7 @@ export class StreamJsonReader {
   }
 
   private keep(line: string): void {
-    this.other.push(line.length > 500 ? `${line.slice(0, 500)}…` : line);
+    this.other.push(shorten(line, 501));
     if (this.other.length > KEEP_OTHER_LINES) this.other.shift();
   }
 }
