@@ -53,6 +53,12 @@ function pairingFlow(ctx: PairingContext, msg: AccessMessage, now: number): Acce
         reply: pairingReply(msg.channel, pending.code, ctx.ttlMs),
       };
     }
+    // The rest of the kept message's album is kept with it, so an approval replays all of its files.
+    if (msg.context.album !== undefined && pending.inboundId !== null) {
+      const kept = ctx.inbound.get(pending.inboundId);
+      if (kept?.context.album === msg.context.album && kept.conversationKey === msg.conversationKey)
+        return { allow: false, hold: true, reason: 'part of an album kept for a pairing request' };
+    }
     // Repeat DMs within the TTL: no second code, no reply.
     return { allow: false, reason: 'pairing request already pending' };
   }

@@ -15,7 +15,7 @@ import type { PolicyConfig } from './policies.js';
 /** The narrow part of the core Store pairing needs. */
 export interface PairingStore {
   db: Db;
-  inbound: Pick<InboundRepo, 'get' | 'transition'>;
+  inbound: Pick<InboundRepo, 'get' | 'transition' | 'heldAlbumParts'>;
   deliveries: Pick<DeliveriesRepo, 'enqueue'>;
 }
 

@@ -1,5 +1,6 @@
-// Settling decided requests: the kept first message goes back to the pipeline (`held` → `received`) when
-// approved, or is rejected when denied or expired — each exactly once, via inbound's compare-and-set.
+// Settling decided requests: the kept first message — with the rest of its album, when it was one of
+// several files sent together — goes back to the pipeline (`held` → `received`) when approved, or is
+// rejected when denied or expired, each exactly once, via inbound's compare-and-set.
 // Also the housekeeping sweep (expiry, throttles, old requests); call it inside a write transaction.
 
 import type { PairingContext } from './context.js';
@@ -20,7 +21,11 @@ export function settle(ctx: PairingContext, req: PairingRequest): boolean {
     : req.state === 'denied'
       ? 'pairing denied'
       : 'pairing request expired';
+  const kept = ctx.inbound.get(req.inboundId);
+  const parts = kept ? ctx.inbound.heldAlbumParts(kept) : [];
   if (ctx.inbound.transition(req.inboundId, ['held'], approved ? 'received' : 'rejected', reason)) {
+    for (const part of parts)
+      ctx.inbound.transition(part.id, ['held'], approved ? 'received' : 'rejected', reason);
     ctx.requests.markSettled(req.id);
     return true;
   }

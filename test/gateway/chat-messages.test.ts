@@ -96,6 +96,38 @@ describe('albums', () => {
   });
 });
 
+describe('albums from someone not yet paired', () => {
+  it('an album held for a pairing approval is replayed whole: one code, then one run with every file', async () => {
+    const agent = new GatedAgent();
+    agent.autoRelease = true;
+    agent.progress = false;
+    const t = await telegramGateway({ agents: [agent] });
+    stops.push(() => t.stop());
+    t.fake.pushAlbum(
+      [
+        { data: Buffer.from('first'), fileName: 'one.txt', caption: 'read both' },
+        { data: Buffer.from('second'), fileName: 'two.txt' },
+        { data: Buffer.from('third'), fileName: 'three.txt' },
+      ],
+      { from: ada },
+    );
+    const asked = await shown(t, 'the pairing code', /code/i);
+    const code = /\b([A-Z0-9]{8})\b/.exec(asked)?.[1] ?? '';
+    await waitFor(
+      () => t.pairing.list().length === 1 && t.store.inbound.countByState().held === 3,
+      'all three parts held',
+    );
+    expect(t.shown(ada.id).filter((s) => /code/i.test(s))).toHaveLength(1);
+    t.pairing.approve('telegram', code, 'cli');
+    await shown(t, 'the answer', /^answer to /);
+    await t.gateway.outbox.flush(5000);
+    expect(agent.started).toHaveLength(1);
+    expect(agent.started[0]!.text).toBe('read both');
+    expect(agent.started[0]!.files.map((f) => f.name)).toEqual(['one.txt', 'two.txt', 'three.txt']);
+    expect((await agent.started[0]!.files[2]!.fetch()).toString()).toBe('third');
+  });
+});
+
 describe('edits, unsupported kinds, files and replies', () => {
   it('an edited message gets one answer that edits are not processed — never silence, never a second run', async () => {
     const { t, agent } = await withAgent();

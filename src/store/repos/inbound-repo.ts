@@ -173,6 +173,22 @@ export class InboundRepo {
     );
   }
 
+  /**
+   * The other parts of `kept`'s album held with it for a pairing approval (same channel, sender and
+   * conversation), oldest first; none when `kept` is not part of an album.
+   */
+  heldAlbumParts(kept: InboundRow): InboundRow[] {
+    if (kept.context.album === undefined) return [];
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM inbound WHERE state = 'held' AND channel = ? AND sender_id = ? AND conversation_key = ?
+             AND json_extract(context_json, '$.album') = ? AND id != ? ORDER BY id`,
+        )
+        .all(kept.channel, kept.senderId, kept.conversationKey, kept.context.album, kept.id) as RawRow[]
+    ).map(toRow);
+  }
+
   listByState(states: InboundState[], limit = 500): InboundRow[] {
     return (this.byStateStmt.all(JSON.stringify(states), limit) as RawRow[]).map(toRow);
   }
