@@ -174,7 +174,7 @@ describe('the dashboard in a browser', () => {
     }
   });
 
-  it("a run's chart appears inline, with its progress, usage and preview link", async () => {
+  it("a run's chart appears inline, with its progress, usage, tool calls and preview link", async () => {
     const { page } = owner;
     const { runId } = seedChartRun(join(home.home, 'sandgate.db'));
     await page.goto(`${gw.url}/dashboard/#/runs?c=local:charts`);
@@ -187,6 +187,17 @@ describe('the dashboard in a browser', () => {
     expect(await page.locator('#progress').textContent()).toContain('runCode');
     expect(await page.locator('#usage').textContent()).toMatch(/12\.4k in · 830 out · \$0\.05/);
     expect(await page.locator('#links a').getAttribute('href')).toBe('http://127.0.0.1:9/preview/report');
+    // The inspection view: each tool call with its input, output, time, tokens and cache hits.
+    const call = page.locator('#tool-calls tbody tr');
+    expect(await call.count()).toBe(1);
+    expect(await call.locator('td').allTextContents()).toEqual([
+      '[analysis] runCode',
+      '{\n  "code": "df.groupby(\\"quarter\\").sum()"\n}',
+      'Q4    950',
+      '1.5 s',
+      '12.4k · 830',
+      '10.2k',
+    ]);
     await shot(page, '08-run-with-chart');
   });
 

@@ -119,6 +119,18 @@ export function seedChartRun(dbFile: string): { runId: number; png: Buffer } {
         const id = store.runs.start(inboundId, 'local', 'local:charts', 'analysis');
         store.runs.addProgress(id, '[analysis] 🔧 runCode: df.groupby("quarter").sum()');
         store.runs.addProgress(id, '[analysis] chart: Sales by quarter');
+        store.toolCalls.record(
+          id,
+          {
+            name: 'runCode',
+            input: { code: 'df.groupby("quarter").sum()' },
+            output: 'Q4    950',
+            isError: false,
+            durationMs: 1530,
+            tokens: { input: 12_400, output: 830, cacheRead: 10_200, cacheWrite: 0 },
+          },
+          'analysis',
+        );
         const imageId = store.artifacts.add({
           runId: id,
           kind: 'image',

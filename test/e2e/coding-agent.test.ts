@@ -138,6 +138,14 @@ interface Run {
   state: string;
   progress: string[];
   usage?: { inputTokens: number; outputTokens: number; costUsd: number } | null;
+  toolCalls?: {
+    name: string;
+    input: Record<string, unknown>;
+    output: string;
+    isError: boolean;
+    durationMs: number;
+    tokens: { input: number; output: number };
+  }[];
 }
 
 function modelEnv(fake: FakeAnthropic): Record<string, string> {
@@ -305,6 +313,25 @@ describe('the coding agent through the gateway process', () => {
     expect(Date.now() - cancelledAt).toBeLessThan(60_000);
     expect(runs.find((r) => r.conversationKey.endsWith(':slow'))?.state).toBe('cancelled');
     listed = runs;
+  });
+
+  it('`sandgate runs show` lists each tool call: name, input, output, time and the asking turn’s tokens', async () => {
+    // The conversation's first run: the page and the server (the follow-up edited it).
+    const [site] = listed.filter((r) => r.conversationKey.endsWith(':site')).sort((a, b) => a.id - b.id);
+    const [text, json] = await Promise.all([
+      cli(home.home, ['runs', 'show', String(site?.id)]),
+      cli(home.home, ['runs', 'show', String(site?.id), '--json']),
+    ]);
+    const calls = (JSON.parse(json.stdout) as Run).toolCalls ?? [];
+    expect(calls.map((c) => c.name)).toEqual(['Write', 'Write', 'StartServer']);
+    expect(calls[0]?.input).toMatchObject({ file_path: 'index.html' });
+    expect(calls[2]?.output).toMatch(/Server is up/);
+    for (const c of calls) {
+      expect(c.isError).toBe(false);
+      expect(c.durationMs).toBeGreaterThanOrEqual(0);
+      expect(c.tokens.input).toBeGreaterThan(0);
+    }
+    expect(text.stdout).toMatch(/Tool calls:\n {2}Write {2}\{"file_path":"index\.html"/);
   });
 
   it('`sandgate runs` shows usage and cost, and both team agents’ progress', async () => {

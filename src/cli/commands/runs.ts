@@ -1,11 +1,19 @@
 // `sandgate runs list|show`: what the gateway ran, how it ended, and what it produced.
 
 import { RunTreesRepo } from '../../store/repos/run-trees-repo.js';
+import type { ToolCallRow } from '../../store/repos/tool-calls-repo.js';
 import { shorten } from '../../text/cut.js';
 import { CliError, type RegisterCommands } from '../cli-env.js';
 import { treeLines } from './run-tree-text.js';
 
 const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
+
+/** `  runCommand  {"command":"ls"} → 0.4 s, failed`: one line per call; the dashboard shows them whole. */
+function toolCallLine(c: ToolCallRow): string {
+  const took = c.durationMs < 1000 ? `${c.durationMs} ms` : `${(c.durationMs / 1000).toFixed(1)} s`;
+  const name = c.agent ? `[${c.agent}] ${c.name}` : c.name;
+  return `  ${name}  ${shorten(JSON.stringify(c.input) ?? '', 81)} → ${took}${c.isError ? ', failed' : ''}`;
+}
 
 export const registerRunsCommands: RegisterCommands = (program, env) => {
   const runs = program.command('runs').description('list and inspect runs');
@@ -31,7 +39,7 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
     .command('show')
     .argument('<id>')
     .option('--json', 'machine-readable output')
-    .description('one run: its message, progress, artifacts and replies')
+    .description('one run: its message, progress, tool calls, artifacts and replies')
     .action((id: string, opts: { json?: boolean }) => {
       const store = env.store();
       const run = store.runs.get(Number(id));
@@ -42,7 +50,8 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
         .listForConversation(run.conversationKey, 500)
         .filter((d) => d.runId === run.id);
       const tree = new RunTreesRepo(store.db).get(run.id);
-      if (opts.json) return env.json({ ...run, message: msg?.text, artifacts, deliveries, tree });
+      const toolCalls = store.toolCalls.listForRun(run.id);
+      if (opts.json) return env.json({ ...run, message: msg?.text, artifacts, deliveries, tree, toolCalls });
       env.out(`Run #${run.id} — ${run.kind}, ${run.state}${run.error ? ` (${run.error})` : ''}`);
       env.out(
         `Conversation: ${run.conversationKey}   started ${time(run.startedAt)}   finished ${time(run.finishedAt)}`,
@@ -51,6 +60,7 @@ export const registerRunsCommands: RegisterCommands = (program, env) => {
       if (run.usage) env.out(`Usage: ${JSON.stringify(run.usage)}`);
       if (tree) env.out(`Agents:\n${treeLines(tree).join('\n')}`);
       if (run.progress.length) env.out(`Progress:\n${run.progress.map((p) => `  • ${p}`).join('\n')}`);
+      if (toolCalls.length) env.out(`Tool calls:\n${toolCalls.map(toolCallLine).join('\n')}`);
       if (artifacts.length) {
         env.out(
           `Artifacts:\n${artifacts.map((a) => `  ${a.kind} ${a.name}${a.caption ? ` — ${a.caption}` : ''}`).join('\n')}`,
