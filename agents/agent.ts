@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { ModelClient, RunUsage } from '../src/model/types.js';
 import type { Chart, ChildSandboxSpec, Sandbox } from '../src/sandbox/provider.js';
+import type { ToolCallDetail } from '../src/store/repos/tool-calls-repo.js';
 
 /**
  * Lower-case, unique among the agents: `coding`, `analysis`, … The gateway knows no list of them;
@@ -38,6 +39,9 @@ export interface Progress {
   kind?: 'tool' | 'status' | 'model';
 }
 
+/** Receives each finished tool call of a run (the dashboard's run page, `sandgate runs show`). */
+export type ToolCallRecorder = (call: ToolCallDetail, agent?: string) => void;
+
 export interface RunContext {
   /** The conversation's leased sandbox (created lazily on first use). */
   sandbox(): Promise<Sandbox>;
@@ -52,6 +56,12 @@ export interface RunContext {
   /** Model client (calls run in the gateway, where the key is); absent when no key is configured. */
   model?: ModelClient;
   emit(progress: Progress): void;
+  /**
+   * Keeps one finished tool call for the run page (`agent` when several collaborate); absent where
+   * nothing keeps them (tests, benches). Passed down, not looked up: Node 20's AsyncLocalStorage
+   * would slow every promise in the gateway.
+   */
+  recordToolCall?: ToolCallRecorder | undefined;
   signal: AbortSignal;
   log: Logger;
 }

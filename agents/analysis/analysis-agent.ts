@@ -169,6 +169,7 @@ export function createAnalysisAgent(deps: AnalysisAgentDeps): AnalysisAgent {
         maxIterations: config.agents.analysisMaxIterations,
         signal: ctx.signal,
         emit: ctx.emit,
+        onToolCall: ctx.recordToolCall,
         log,
         maxToolResultChars: config.agents.maxToolResultChars,
         contextTokens: config.agents.contextTokens,

@@ -74,6 +74,7 @@ export function createCodingAgent(deps: CodingAgentDeps): CodingAgent {
         servers,
         signal: ctx.signal,
         emit: ctx.emit,
+        onToolCall: ctx.recordToolCall,
         log,
       };
 

@@ -6,7 +6,7 @@ import type { Config } from '../../src/config/schema.js';
 import type { MessageParam, ModelClient } from '../../src/model/types.js';
 import type { ProcessHandle, Sandbox } from '../../src/sandbox/provider.js';
 import { quotedFileName } from '../../src/text/file-name.js';
-import type { Progress, Task } from '../agent.js';
+import type { Progress, Task, ToolCallRecorder } from '../agent.js';
 import { runToolLoop, type ToolLoopResult } from '../tool-loop/run-tool-loop.js';
 import type { RunState } from './run-state.js';
 import type { PromptFacts } from './system-prompt.js';
@@ -26,6 +26,7 @@ export interface CodingSessionArgs {
   servers: Map<string, ProcessHandle>;
   signal: AbortSignal;
   emit(p: Progress): void;
+  onToolCall?: ToolCallRecorder | undefined;
   log: Logger;
   /** Progress attribution in team mode (`developer`). */
   agent?: string;
@@ -48,6 +49,7 @@ export function runCodingSession(a: CodingSessionArgs): Promise<ToolLoopResult> 
     maxIterations: a.config.agents.maxIterations,
     signal: a.signal,
     emit: a.emit,
+    onToolCall: a.onToolCall,
     log: a.log,
     maxToolResultChars: a.config.agents.maxToolResultChars,
     contextTokens: a.config.agents.contextTokens,

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { addUsage, emptyUsage, type ModelClient, type UsageTotals } from '../../src/model/types.js';
 import type { ProcessHandle, Sandbox } from '../../src/sandbox/provider.js';
-import type { Progress, Task } from '../agent.js';
+import type { Progress, Task, ToolCallRecorder } from '../agent.js';
 import { runToolLoop, type ToolLoopResult } from '../tool-loop/run-tool-loop.js';
 import { stopNote } from '../tool-loop/stop-note.js';
 import { appendUserText } from '../tool-loop/thread-messages.js';
@@ -32,6 +32,7 @@ export interface TeamRunArgs {
   servers: Map<string, ProcessHandle>;
   signal: AbortSignal;
   emit(p: Progress): void;
+  onToolCall?: ToolCallRecorder | undefined;
   log: Logger;
 }
 
@@ -69,6 +70,7 @@ export async function runTeam(a: TeamRunArgs): Promise<TeamRunResult> {
       maxIterations: 1,
       signal: a.signal,
       emit: a.emit,
+      onToolCall: a.onToolCall,
       log: a.log,
       agent: PM_AGENT,
       contextTokens: a.config.agents.contextTokens,
@@ -104,6 +106,7 @@ export async function runTeam(a: TeamRunArgs): Promise<TeamRunResult> {
         servers: a.servers,
         signal: a.signal,
         emit: a.emit,
+        onToolCall: a.onToolCall,
         log: a.log,
         agent: DEV_AGENT,
       });

@@ -107,6 +107,7 @@ export function createGenAgent(deps: GenAgentDeps): GenAgent {
           maxIterations: maxTurns,
           signal: ctx.signal,
           emit: ctx.emit,
+          onToolCall: ctx.recordToolCall,
           log,
           maxToolResultChars: config.agents.maxToolResultChars,
           contextTokens: config.agents.contextTokens,

@@ -12,12 +12,11 @@ import {
   type ModelClient,
   type UsageTotals,
 } from '../../src/model/types.js';
-import type { Progress } from '../agent.js';
+import type { Progress, ToolCallRecorder } from '../agent.js';
 import { RunAbortedError, raceAbort } from './abort.js';
 import { compactMessages, estimateTokens } from './compaction.js';
 import { textOf } from './thread-messages.js';
 import type { LoopTool, ToolOutcome } from './tool.js';
-import { logToolCall } from './tool-call-log.js';
 import { firstLine, truncateMiddle } from './truncate.js';
 
 export type LoopStop = 'done' | 'max_iterations' | 'max_tokens' | 'aborted' | 'model_error';
@@ -33,6 +32,8 @@ export interface ToolLoopOptions {
   maxIterations: number;
   signal: AbortSignal;
   emit(progress: Progress): void;
+  /** Each finished tool call, for the run page (RunContext.recordToolCall). */
+  onToolCall?: ToolCallRecorder | undefined;
   log: Logger;
   /** Set on every progress event (team mode). */
   agent?: string;
@@ -184,7 +185,8 @@ export async function runToolLoop(opts: ToolLoopOptions): Promise<ToolLoopResult
           : await runOne(byName.get(use.name), use, signal, log);
       toolCalls.push({ name: use.name, input: use.input, outcome });
       if (outcome.final) final = true;
-      logToolCall(
+      recordToolCall(
+        opts.onToolCall,
         {
           name: use.name,
           input: use.input,
@@ -231,5 +233,18 @@ async function runOne(
       isError: true,
       progress: `${use.name} failed: ${firstLine(message, 80)}`,
     };
+  }
+}
+
+/** A failing recorder never fails the loop: the log is for inspection only. */
+function recordToolCall(
+  record: ToolCallRecorder | undefined,
+  call: Parameters<ToolCallRecorder>[0],
+  agent: string | undefined,
+): void {
+  try {
+    record?.(call, agent);
+  } catch {
+    // Inspection only.
   }
 }

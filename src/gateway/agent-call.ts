@@ -61,6 +61,7 @@ export function agentCall(deps: AgentCallDeps): AgentCall {
               : Promise.reject(new Error('child sandboxes are not available here')),
           model: deps.model,
           emit: ctx.emit,
+          recordToolCall: ctx.recordToolCall,
           signal: ctx.signal,
           log: ctx.log,
         },

@@ -3,7 +3,7 @@
 // Sandbox, pairing and agent commands are registered by their owners; nothing here names one.
 
 import type { Logger } from 'pino';
-import type { Progress } from '../../agents/agent.js';
+import type { Progress, ToolCallRecorder } from '../../agents/agent.js';
 import type { RunUsage } from '../model/types.js';
 import type { Sandbox } from '../sandbox/provider.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
@@ -29,6 +29,8 @@ export interface CommandContext {
   signal: AbortSignal;
   log: Logger;
   emit(progress: Progress): void;
+  /** Keeps an agent's tool calls for the run page (lane runs only). */
+  recordToolCall?: ToolCallRecorder | undefined;
   /** The conversation's sandbox, leased on first use. */
   sandbox(): Promise<Sandbox>;
 }

@@ -4,7 +4,6 @@
 
 import type { Logger } from 'pino';
 import type { Agent, Progress } from '../../agents/agent.js';
-import { withToolCallLog } from '../../agents/tool-loop/tool-call-log.js';
 import type { Channel, DeliveryReceipt } from '../../channels/channel.js';
 import type { Config } from '../config/schema.js';
 import type { InboundRow } from '../store/repos/inbound-repo.js';
@@ -151,11 +150,7 @@ export class Runner {
         );
       } else {
         const ctx = this.context(msg, runId, target.text, controller.signal, runLog, emit);
-        // Every tool call the agent's loops make is kept for the run page.
-        reply = await withToolCallLog(
-          (call, agent) => store.toolCalls.record(runId, call, agent),
-          () => this.deps.callAgent(kind, ctx, { text: target.text, options: {} }),
-        );
+        reply = await this.deps.callAgent(kind, ctx, { text: target.text, options: {} });
       }
       if (controller.signal.aborted) throw controller.signal.reason;
     } catch (err) {
@@ -256,6 +251,8 @@ export class Runner {
       signal,
       log,
       emit,
+      // Every tool call the agent's loops make is kept for the run page.
+      recordToolCall: (call, agent) => this.deps.store.toolCalls.record(runId, call, agent),
       sandbox: () => {
         if (!sandboxes) return Promise.reject(new Error('no sandbox provider is configured'));
         return sandboxes.acquire(row.conversationKey);

@@ -113,6 +113,24 @@ export function sandboxContract(name: string, setup: () => Promise<ContractHarne
       expect((await box.runCode('answer')).stdout).toBe("'sub done'\n");
     });
 
+    it('gives each interpreter context its own variables; deleting one ends a run in it', async () => {
+      if (!box.createContext || !box.deleteContext) throw new Error(`${name} has no interpreter contexts`);
+      await box.runCode('shared = "default"');
+      const [a, b] = [await box.createContext(), await box.createContext()];
+      expect(a).not.toBe(b);
+      await box.runCode('shared = "a"', { context: a });
+      expect((await box.runCode('print(shared)', { context: a })).stdout).toBe('a\n');
+      expect((await box.runCode('print(shared)', { context: b })).error?.name).toBe('NameError');
+      expect((await box.runCode('print(shared)')).stdout).toBe('default\n');
+      // An endless run in b ends when b is deleted, and the other contexts go on.
+      const endless = box.runCode('while True:\n    pass', { context: b, timeoutMs: 60_000 });
+      await box.deleteContext(b);
+      expect((await endless).error?.name).toBe('InterpreterDied');
+      expect((await box.runCode('print(shared)', { context: a })).stdout).toBe('a\n');
+      await box.deleteContext(a);
+      await box.deleteContext(a);
+    });
+
     it('moves files in and out and refuses paths outside the workspace', async () => {
       await box.writeFile('data/in.bin', Buffer.from([0, 1, 2, 255]));
       expect([...(await box.readFile('data/in.bin'))]).toEqual([0, 1, 2, 255]);
