@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import { AuditLog } from '../../pairing/audit.js';
 import type { Config } from '../config/schema.js';
-import { EvalPool } from '../eval/eval-pool.js';
+import { EvalPool, runWidth } from '../eval/eval-pool.js';
 import { evalRoutes } from '../http/api/eval.js';
 import { mcpRoutes } from '../mcp/mcp-route.js';
 import { McpSandboxes } from '../mcp/mcp-sandboxes.js';
@@ -45,6 +45,7 @@ export function assembleOutsideAccess(
       capacity,
       log: log.child({ part: 'eval' }),
       size: config.eval.poolSize,
+      maxRunning: runWidth(provider),
       labels,
       network,
     });

@@ -3,6 +3,7 @@
 // from a shared FIFO. A member whose sandbox breaks is dropped and replaced, and its job is retried
 // on another; an idle member gives its slot back when the capacity needs it; shutdown deletes all.
 
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { SandboxCapacity, Slot } from '../sandbox/capacity.js';
 import { SandboxCapacityError } from '../sandbox/errors.js';
@@ -19,6 +20,8 @@ export interface EvalPoolOptions {
   log: Logger;
   /** Most sandboxes at once (config eval.poolSize). */
   size: number;
+  /** Most items running at once; the pool grows no wider (default: size). See runWidth(). */
+  maxRunning?: number | undefined;
   /** Labels every sandgate sandbox carries (`sandgate=1`). */
   labels: Record<string, string>;
   env?: Record<string, string>;
@@ -45,6 +48,16 @@ interface Job {
   fail(err: unknown): void;
   /** Times it was handed back because its sandbox broke. */
   retries: number;
+}
+
+/**
+ * How many items may run at once on `provider`. Local sandboxes share this machine's CPUs: more
+ * items than CPUs only slice them thinner, and an item's wall-clock timeout would then measure its
+ * neighbours (on 2 CPUs, 50 at once turned correct completions into timeouts). A remote provider's
+ * sandboxes bring their own CPUs: no bound.
+ */
+export function runWidth(provider: Pick<SandboxProvider, 'name'>): number | undefined {
+  return provider.name === 'local' ? availableParallelism() : undefined;
 }
 
 /** Thrown by a job to say its sandbox, not its input, failed: the member is replaced and the job retried. */
@@ -94,7 +107,7 @@ export class EvalPool {
   }
 
   private grow(want: number): void {
-    const target = Math.min(this.o.size, Math.max(1, want));
+    const target = Math.min(this.o.size, this.o.maxRunning ?? Number.POSITIVE_INFINITY, Math.max(1, want));
     const missing = target - this.members.length - this.creating;
     const batch = this.o.createBatch ?? 10;
     const room = Math.max(0, Math.min(missing, batch - this.creating));

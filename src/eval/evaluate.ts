@@ -1,6 +1,7 @@
 // One batch of POST /api/eval: each item is checked (empty, banned) without a sandbox, then run on the
-// pool in a FRESH interpreter context that is killed outright at the item's timeout, and scored by the
-// TRL guide's scheme. Items are independent: whatever one does, the others' results stand.
+// pool in a FRESH interpreter (a fork of the sandbox's warm one, RunCodeOptions.fresh) that is killed
+// outright at the item's timeout, and scored by the TRL guide's scheme. Items are independent: whatever
+// one does, the others' results stand.
 
 import type { Sandbox } from '../sandbox/provider.js';
 import { cutText } from '../text/cut.js';
@@ -18,7 +19,7 @@ import {
 export interface EvalRequest {
   tasks: Record<string, EvalTask>;
   items: { task: string; completion: string }[];
-  /** Each item's limit, from its first line running to its last (interpreter start-up not counted). */
+  /** Each item's limit, from its first line running to its last (the fork not counted). */
   timeout_ms: number;
 }
 
@@ -79,33 +80,12 @@ async function runInFreshContext(
   code: string,
   timeoutMs: number,
 ): Promise<EvalResult> {
-  if (!box.createContext || !box.deleteContext)
-    throw new Error('this sandbox provider has no interpreter contexts');
-  let context: string;
-  try {
-    context = await box.createContext();
-  } catch (err) {
-    // The sandbox could not start an interpreter: not this item's fault, so it runs on another.
+  // The sandbox's default context stays a pristine interpreter: items only ever run in forks of it.
+  const run = await box.runCode(code, { fresh: true, timeoutMs }).catch((err: unknown) => {
+    // The sandbox could not run it at all: not this item's fault, so it runs on another.
     throw new SandboxBrokenError(err instanceof Error ? err.message : String(err));
-  }
-  let timedOut = false;
-  // Killed outright, not interrupted: code that swallows KeyboardInterrupt must not outlive its limit.
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void box.deleteContext!(context).catch(() => undefined);
-  }, timeoutMs);
-  try {
-    // The context's own limit is only a backstop behind the kill above.
-    const run = await box.runCode(code, { context, timeoutMs: timeoutMs + 30_000 }).catch((err: unknown) => {
-      // Killed at the limit before the run reached the interpreter (a loaded machine): a timeout.
-      if (timedOut) return undefined;
-      throw new SandboxBrokenError(err instanceof Error ? err.message : String(err));
-    });
-    if (timedOut || !run) return failResult(task, `timed out after ${timeoutMs} ms`);
-    if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
-    return scoreOutput(task, run.stdout);
-  } finally {
-    clearTimeout(timer);
-    await box.deleteContext(context).catch(() => undefined);
-  }
+  });
+  if (run.timedOut) return failResult(task, `timed out after ${timeoutMs} ms`);
+  if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
+  return scoreOutput(task, run.stdout);
 }

@@ -111,6 +111,11 @@ export class CodeSession {
         this.onExit(generation, reason);
       },
     });
+    if (this.closed) {
+      // Closed while its interpreter was starting: that one must not outlive the context.
+      await transport.kill().catch(() => undefined);
+      throw new Error('code context is closed');
+    }
     const driver: Driver = { transport, generation, ready };
     this.driver = driver;
     const readyTimeout = this.o.readyTimeoutMs ?? 60_000;
@@ -134,7 +139,15 @@ export class CodeSession {
 
   private async runNow(code: string, opts: RunCodeOptions): Promise<CodeRunResult> {
     if (opts.signal?.aborted) return cancelledResult('cancelled before it started');
-    const driver = await this.ensureDriver();
+    let driver: Driver;
+    try {
+      driver = await this.ensureDriver();
+    } catch (err) {
+      // Deleted (or its sandbox stopped) while this run waited its turn: it ends like a run inside.
+      if (this.closed)
+        return { stdout: '', stderr: '', charts: [], error: diedError('its context was closed') };
+      throw err;
+    }
     const id = this.nextRunId++;
     const timeoutMs = opts.timeoutMs ?? this.o.defaultTimeoutMs;
     const cap = this.o.outputCap;
@@ -191,7 +204,7 @@ export class CodeSession {
       this.current = state;
       startClock();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const msg = { type: 'exec', id, code, maxOutput: cap };
+      const msg = { type: 'exec', id, code, maxOutput: cap, ...(opts.fresh ? { fresh: true } : {}) };
       driver.transport.send(JSON.stringify(msg)).catch((err: unknown) => {
         state.finish(
           this.result(state, diedError(`could not reach the interpreter: ${String(err)}`), [], false),
@@ -306,7 +319,9 @@ export class CodeSession {
         name: 'TimeoutError',
         value: killed
           ? `execution timed out after ${secs}s and did not stop when interrupted; the Python context was restarted and its variables are gone`
-          : `execution timed out after ${secs}s and was interrupted; variables defined so far are kept`,
+          : run.opts.fresh
+            ? `execution timed out after ${secs}s and was stopped`
+            : `execution timed out after ${secs}s and was interrupted; variables defined so far are kept`,
         traceback: error?.traceback ?? '',
       };
     } else if (run.why === 'cancel') {

@@ -70,6 +70,13 @@ export interface RunCodeOptions {
   signal?: AbortSignal;
   onStdout?: (chunk: string) => void;
   onHostCall?: HostCallHandler;
+  /**
+   * Run in a forked copy of the context's interpreter with empty globals: nothing the code does
+   * (variables, imports, environment, os._exit, a crash) reaches the context or a later run, and a
+   * timeout or cancel kills it at once. No host calls, no charts. What a fresh interpreter per item
+   * gives (the TRL guide's eval), at the cost of a fork instead of a Python start.
+   */
+  fresh?: boolean;
 }
 
 export interface CodeRunResult {

@@ -1,6 +1,6 @@
 // Batch evaluation on the Daytona provider: the real @daytonaio/sdk against the protocol fake. The
-// pool's sandbox creation waits out Daytona's 429 Retry-After; each item runs in its own interpreter
-// context (a Daytona session), an endless one is cut at its timeout and its sandbox serves the next.
+// pool's sandbox creation waits out Daytona's 429 Retry-After; each item runs in a fresh interpreter
+// (a fork of the sandbox's warm one), an endless one is cut at its timeout and its sandbox serves the next.
 
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ describe('POST /api/eval on Daytona sandboxes', () => {
     await fake?.close();
   }, 60_000);
 
-  it('waits out a 429 on creation, scores each item in its own context, and survives a timeout', async () => {
+  it('waits out a 429 on creation, scores each item in a fresh interpreter, and survives a timeout', async () => {
     fake = await startFakeDaytona();
     const provider = new DaytonaSandboxProvider({
       client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
@@ -65,7 +65,7 @@ describe('POST /api/eval on Daytona sandboxes', () => {
     expect(body.results.map((r) => r.reward)).toEqual([1, -1, 0, -1, 1]);
     expect(body.results[1]?.error).toMatch(/timed out/);
     expect(body.stats.sandboxes).toBeLessThanOrEqual(2);
-    const created = fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/sandbox');
+    const created = fake.requests.filter((r) => r.method === 'POST' && r.path === '/sandbox');
     expect(created.length).toBeGreaterThanOrEqual(body.stats.sandboxes);
     expect(created.length).toBeLessThanOrEqual(3); // the rate-limited attempt, then at most 2
   }, 180_000);

@@ -8,7 +8,7 @@ import { SingleBar } from 'cli-progress';
 import pino from 'pino';
 import { safeText } from '../../../pairing/display.js';
 import { table } from '../../../pairing/table.js';
-import { EvalPool } from '../../eval/eval-pool.js';
+import { EvalPool, runWidth } from '../../eval/eval-pool.js';
 import { describeIssue, evalRequestSchema } from '../../eval/eval-request.js';
 import { type EvalRequest, type EvalResponse, evaluateBatch } from '../../eval/evaluate.js';
 import type { EvalResult } from '../../eval/trl-reward.js';
@@ -106,6 +106,7 @@ function offline(env: CliEnv): Scorer {
       capacity: new SandboxCapacity({ maxLive: config.sandbox.maxLive, log }),
       log,
       size: Math.min(config.eval.poolSize, config.sandbox.maxLive),
+      maxRunning: runWidth(provider),
       labels: { sandgate: '1' },
       network: config.sandbox.network,
     });
