@@ -337,14 +337,11 @@ export class Containment {
    */
   async watch(id: string): Promise<() => Promise<string[]>> {
     const cgroup = this.started.get(id)?.cgroup;
-    const events = () =>
-      this.cgroups.enforced.size && cgroup
-        ? this.cgroups.events(cgroup).catch(() => undefined)
-        : Promise.resolve(undefined);
-    const before = await events();
+    const events = () => (this.cgroups.enforced.size && cgroup ? this.cgroups.events(cgroup) : undefined);
+    const before = events();
     return async () => {
       const notes: string[] = [];
-      const after = await events();
+      const after = events();
       const l = this.limits;
       if (before && after && after.oomKills > before.oomKills)
         notes.push(
@@ -355,7 +352,12 @@ export class Containment {
           `process limit: at most ${l.maxProcesses} processes at once in this sandbox (sandbox.local.maxProcesses); new ones were refused`,
         );
       if (this.disks?.has(id)) {
-        const usage = await this.disks.usage(this.workspace(id)).catch(() => undefined);
+        let usage: { free: number } | undefined;
+        try {
+          usage = this.disks.usage(this.workspace(id));
+        } catch {
+          // Unmounted meanwhile (the sandbox stopped): nothing to say.
+        }
         if (usage && usage.free < FULL_BELOW_BYTES)
           notes.push(
             `disk limit: the workspace is full (${l.diskMb} MB, sandbox.local.diskMb); delete files to make room`,
