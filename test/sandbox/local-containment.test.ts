@@ -86,42 +86,42 @@ describe('local sandbox containment', () => {
   it('leaves no background or setsid process behind a finished command, a timeout or a cancel', async () => {
     const box = await provider.create({ labels: { sandgate: '1' } });
     const done = await box.exec(
-      'sleep 301 & setsid sleep 302 & (setsid sh -c "sleep 303 &") ; nohup sleep 304 >/dev/null 2>&1 & echo started',
+      'sleep 9301 & setsid sleep 9302 & (setsid sh -c "sleep 9303 &") ; nohup sleep 9304 >/dev/null 2>&1 & echo started',
     );
     expect(done).toMatchObject({ exitCode: 0, stdout: 'started\n' });
     expect(done.stderr).toMatch(/stopped [34] processes the command left running/);
-    expect(hostProcesses('sleep 30')).toEqual([]);
+    expect(hostProcesses('sleep 930')).toEqual([]);
 
-    const timed = await box.exec('setsid sleep 305 & sleep 306', { timeoutMs: 1000 });
+    const timed = await box.exec('setsid sleep 9305 & sleep 9306', { timeoutMs: 1000 });
     expect(timed.timedOut).toBe(true);
     expect(timed.stderr).toMatch(/timed out after 1s: stopped the command and \d+ process(es)? it started/);
-    expect(hostProcesses('sleep 30')).toEqual([]);
+    expect(hostProcesses('sleep 930')).toEqual([]);
 
     const cancel = new AbortController();
-    const running = box.exec('setsid sleep 307 & sleep 308 & wait', { signal: cancel.signal });
-    await until(async () => (hostProcesses('sleep 308').length ? true : undefined), 'the command to start');
+    const running = box.exec('setsid sleep 9307 & sleep 9308 & wait', { signal: cancel.signal });
+    await until(async () => (hostProcesses('sleep 9308').length ? true : undefined), 'the command to start');
     cancel.abort();
     const cancelled = await running;
     expect(cancelled.stderr).toMatch(/cancelled: stopped the command and 2 processes it started/);
-    expect(hostProcesses('sleep 30')).toEqual([]);
+    expect(hostProcesses('sleep 930')).toEqual([]);
   });
 
   it('lets a server started on purpose outlive commands, until the sandbox stops', async () => {
     const box = await provider.create({ labels: { sandgate: '1' } });
-    const server = await box.startProcess('setsid sleep 311 & exec sleep 312');
-    await until(async () => (hostProcesses('sleep 311').length ? true : undefined), 'the server');
+    const server = await box.startProcess('setsid sleep 9311 & exec sleep 9312');
+    await until(async () => (hostProcesses('sleep 9311').length ? true : undefined), 'the server');
     await box.exec('true');
-    expect(hostProcesses('sleep 311')).toHaveLength(1);
+    expect(hostProcesses('sleep 9311')).toHaveLength(1);
     expect(await server.running()).toBe(true);
     await box.stop();
-    expect(hostProcesses('sleep 31')).toEqual([]);
+    expect(hostProcesses('sleep 931')).toEqual([]);
   });
 
   it('stops what /py code leaves running after each run, but keeps the interpreter', async () => {
     const box = await provider.create({ labels: { sandgate: '1' } });
     const r = await box.runCode('import subprocess\np = subprocess.Popen(["sleep", "321"])\nx = 7');
     expect(r.stderr).toContain('stopped 1 process the code left running');
-    expect(hostProcesses('sleep 321')).toEqual([]);
+    expect(hostProcesses('sleep 9321')).toEqual([]);
     expect((await box.runCode('print(x)')).stdout).toBe('7\n');
   });
 
@@ -131,7 +131,7 @@ describe('local sandbox containment', () => {
     await calm.exec('true');
     // Three busy loops for the CPU, and 300 sleepers for the process table.
     const storm = stormy.exec(
-      'for i in 1 2 3; do (while :; do :; done) & done; for i in $(seq 300); do sleep 60 & done; wait',
+      'for i in 1 2 3; do (while :; do :; done) & done; for i in $(seq 300); do sleep 960 & done; wait',
       { timeoutMs: 8000 },
     );
     await until(async () => (hostProcesses('seq 300').length ? true : undefined), 'the storm');
@@ -147,14 +147,14 @@ describe('local sandbox containment', () => {
     const stopped = Number(/stopped (\d+) processes/.exec(r.stderr)?.[1]);
     expect(stopped).toBeGreaterThan(10);
     expect(stopped).toBeLessThan(64);
-    expect(hostProcesses('sleep 60')).toEqual([]);
+    expect(hostProcesses('sleep 960')).toEqual([]);
     expect((await stormy.exec('echo recovered')).stdout).toBe('recovered\n');
   });
 
   it('removes its cgroups, mount and image on delete, and what a crashed gateway left at the next start', async () => {
     const box = await provider.create({ labels: { sandgate: '1' } });
-    await box.exec('sleep 331 & true');
-    await box.startProcess('sleep 332');
+    await box.exec('sleep 9331 & true');
+    await box.startProcess('sleep 9332');
     expect(leftovers(home).length).toBeGreaterThan(0);
     await box.delete();
     expect(leftovers(home).filter((l) => l.includes(box.id))).toEqual([]);
@@ -165,12 +165,12 @@ describe('local sandbox containment', () => {
     const other = tempHome();
     const crashed = localProvider(other.home, { limits: SMALL });
     const orphan = await crashed.create({ labels: { sandgate: '1' } });
-    await orphan.startProcess('sleep 333');
+    await orphan.startProcess('sleep 9333');
     expect(leftovers(other.home).filter((l) => l.includes(orphan.id)).length).toBeGreaterThan(0);
     const next = localProvider(other.home, { limits: SMALL, reclaimStale: true });
     await next.init();
     expect(leftovers(other.home).filter((l) => l.includes(orphan.id))).toEqual([]);
-    expect(hostProcesses('sleep 333')).toEqual([]);
+    expect(hostProcesses('sleep 9333')).toEqual([]);
     await crashed.shutdown();
     await next.shutdown();
     expect(leftovers(other.home)).toEqual([]);
@@ -179,13 +179,13 @@ describe('local sandbox containment', () => {
     // later, whatever its own home, releases that workspace and its cgroups.
     const abandoned = localProvider(other.home, { limits: SMALL });
     const lost = await abandoned.create({ labels: { sandgate: '1' } });
-    await lost.startProcess('sleep 334');
+    await lost.startProcess('sleep 9334');
     rmSync(`${other.home}/sandboxes/${lost.id}.json`);
     const elsewhere = tempHome();
     const unrelated = localProvider(elsewhere.home, { limits: SMALL, reclaimStale: true });
     await unrelated.init();
     expect(leftovers(other.home)).toEqual([]);
-    expect(hostProcesses('sleep 334')).toEqual([]);
+    expect(hostProcesses('sleep 9334')).toEqual([]);
     await abandoned.shutdown();
     await unrelated.shutdown();
     elsewhere.cleanup();
