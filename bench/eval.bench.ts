@@ -1,6 +1,6 @@
 // `npm run bench`: batch evaluation on local (bubblewrap) sandboxes — 500 completions of the TRL
-// guide's sorting task over eval pools of 50 and 200, each item in a fresh interpreter (a fork of the
-// sandbox's warm one) — against the same 500 harnesses run one by one as bare `python3` processes in
+// guide's sorting task over eval pools of 50 and 200, each item in a fresh interpreter context, the
+// sandbox's files cleared before it — against the same 500 harnesses run one by one as bare `python3` processes in
 // this run (no sandbox). Each pool is timed cold and then reused. As in the gateway, at most one item
 // per CPU runs at once (runWidth); BENCH_EVAL_WIDTH overrides that to measure the choice.
 

@@ -9,11 +9,12 @@ import type { Config } from '../config/schema.js';
 import { openDatabase } from '../store/db.js';
 import { createStore, type Store } from '../store/store.js';
 
-/** Exit codes: 0 ok, 1 failure, 2 usage. */
+/** Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted. */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode: 1 | 2 = 1,
+    /** 1 failed, 2 usage error; 130 interrupted by Ctrl-C (what a shell reports for SIGINT). */
+    readonly exitCode: 1 | 2 | 130 = 1,
   ) {
     super(message);
     this.name = 'CliError';

@@ -69,6 +69,8 @@ export class EvalPool {
   private readonly members: Member[] = [];
   private readonly queue: Job[] = [];
   private creating = 0;
+  /** Members being created: shutdown waits for them (each deletes itself once it sees the pool closed). */
+  private readonly adding = new Set<Promise<void>>();
   private createdTotal = 0;
   private closed = false;
 
@@ -99,11 +101,12 @@ export class EvalPool {
     return done;
   }
 
-  /** Deletes every member (gateway shutdown); queued jobs are refused. */
+  /** Deletes every member, and those still being created once they are (shutdown, Ctrl-C); queued jobs are refused. */
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.fail(new Error('the eval pool is shut down'));
     await Promise.all([...this.members].map((m) => this.drop(m)));
+    await Promise.allSettled([...this.adding]);
   }
 
   private grow(want: number): void {
@@ -113,14 +116,16 @@ export class EvalPool {
     const room = Math.max(0, Math.min(missing, batch - this.creating));
     for (let i = 0; i < room; i++) {
       this.creating++;
-      void this.addMember()
+      const adding: Promise<void> = this.addMember()
         .catch((err: unknown) => this.onCreateFailed(err))
         .finally(() => {
+          this.adding.delete(adding);
           this.creating--;
           // The batch bound: the next ones start as these finish, while there is work queued.
           if (!this.closed && this.queue.length) this.grow(this.members.length + this.queue.length);
           this.dispatch();
         });
+      this.adding.add(adding);
     }
   }
 

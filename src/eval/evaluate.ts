@@ -1,7 +1,7 @@
 // One batch of POST /api/eval: each item is checked (empty, banned) without a sandbox, then run on the
-// pool in a FRESH interpreter (a fork of the sandbox's warm one, RunCodeOptions.fresh) that is killed
-// outright at the item's timeout, and scored by the TRL guide's scheme. Items are independent: whatever
-// one does, the others' results stand.
+// pool in a FRESH interpreter context that is killed outright at the item's timeout, and scored by the
+// TRL guide's scheme. Items are independent: whatever one does, the others' results stand — its
+// processes die with its context, and the files it left are removed before the next item starts.
 
 import type { Sandbox } from '../sandbox/provider.js';
 import { cutText } from '../text/cut.js';
@@ -19,7 +19,7 @@ import {
 export interface EvalRequest {
   tasks: Record<string, EvalTask>;
   items: { task: string; completion: string }[];
-  /** Each item's limit, from its first line running to its last (the fork not counted). */
+  /** Each item's limit, from its first line running to its last (interpreter start-up not counted). */
   timeout_ms: number;
 }
 
@@ -74,18 +74,60 @@ async function evaluateItem(
   }
 }
 
+/**
+ * Removes what earlier items left in the pool sandbox's writable places before the next interpreter
+ * starts: a planted `random.py` or user-site `usercustomize.py` would otherwise run inside later items
+ * and could rig their rewards, and files could carry one item's code to another. The workspace always
+ * (`.sandgate` stays: on Daytona the interpreter's runtime is uploaded there); /tmp and /dev/shm only
+ * where they are the sandbox's own (Sandbox.privateTmp), never a host's. A shell does it, which no
+ * planted Python file can hook; earlier items' processes are gone by then (each died with its context).
+ */
+async function scrub(box: Sandbox): Promise<void> {
+  const dirs = box.privateTmp ? '. /tmp /dev/shm' : '.';
+  const r = await box.exec(
+    `find ${dirs} -mindepth 1 -maxdepth 1 ! -name .sandgate -exec rm -rf -- {} + 2>/dev/null; true`,
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  if (r.exitCode !== 0 || r.timedOut)
+    throw new Error(`could not clear the sandbox: ${r.stderr || r.exitCode}`);
+}
+
 async function runInFreshContext(
   box: Sandbox,
   task: EvalTask,
   code: string,
   timeoutMs: number,
 ): Promise<EvalResult> {
-  // The sandbox's default context stays a pristine interpreter: items only ever run in forks of it.
-  const run = await box.runCode(code, { fresh: true, timeoutMs }).catch((err: unknown) => {
-    // The sandbox could not run it at all: not this item's fault, so it runs on another.
+  if (!box.createContext || !box.deleteContext)
+    throw new Error('this sandbox provider has no interpreter contexts');
+  let context: string;
+  try {
+    await scrub(box);
+    context = await box.createContext();
+  } catch (err) {
+    // The sandbox could not start an interpreter: not this item's fault, so it runs on another.
     throw new SandboxBrokenError(err instanceof Error ? err.message : String(err));
-  });
-  if (run.timedOut) return failResult(task, `timed out after ${timeoutMs} ms`);
-  if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
-  return scoreOutput(task, run.stdout);
+  }
+  let timedOut = false;
+  // Killed outright, not interrupted: code that swallows KeyboardInterrupt must not outlive its limit.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void box.deleteContext!(context).catch(() => undefined);
+  }, timeoutMs);
+  try {
+    // The context's own limit is only a backstop behind the kill above.
+    const run = await box.runCode(code, { context, timeoutMs: timeoutMs + 30_000 }).catch((err: unknown) => {
+      // Killed at the limit before the run reached the interpreter (a loaded machine): a timeout.
+      if (timedOut) return undefined;
+      throw new SandboxBrokenError(err instanceof Error ? err.message : String(err));
+    });
+    if (timedOut || !run) return failResult(task, `timed out after ${timeoutMs} ms`);
+    if (run.error) return failResult(task, cutText(`${run.error.name}: ${run.error.value}`, 2000));
+    return scoreOutput(task, run.stdout);
+  } finally {
+    clearTimeout(timer);
+    await box.deleteContext(context).catch(() => undefined);
+  }
 }

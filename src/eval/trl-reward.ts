@@ -59,7 +59,9 @@ export function bannedPatternIn(body: string, task: EvalTask): string | undefine
  * The guide's build_test_harness, with two deliberate differences (DESIGN §9.5): `tests` is always a
  * tuple (a trailing comma, so one test is not iterated element by element), and each input is
  * deep-copied for the function and for the reference (the guide's `xs.copy()` fails on inputs that
- * have no copy method, such as numbers and strings). Prints one JSON line: {"results": [bool, …]}.
+ * have no copy method, such as numbers and strings). A third: what the function prints while the
+ * tests run is discarded, so a chatty but correct completion is not cut off by the sandbox's output
+ * cap before the result. Prints one JSON line: {"results": [bool, …]}.
  */
 export function buildTestHarness(task: EvalTask, body: string): string {
   const tests = task.tests.length ? `(${task.tests.join(',\n        ')},)` : '()';
@@ -69,18 +71,31 @@ ${body}
 import copy as _sandgate_copy
 import json
 import random
+import sys as _sandgate_sys
 random.seed(0)
+
+class _SandgateDiscard:
+    def write(self, s):
+        return len(s)
+
+    def flush(self):
+        pass
 
 def _run_tests():
     tests = ${tests}
     results = []
-    for xs in tests:
-        try:
-            out = ${task.func_name}(_sandgate_copy.deepcopy(xs))
-            expected = (${task.reference})(_sandgate_copy.deepcopy(xs))
-            results.append(bool(out == expected))
-        except Exception:
-            results.append(False)
+    # What the function prints is not scored: it must not push the result line past the output cap.
+    _stdout, _sandgate_sys.stdout = _sandgate_sys.stdout, _SandgateDiscard()
+    try:
+        for xs in tests:
+            try:
+                out = ${task.func_name}(_sandgate_copy.deepcopy(xs))
+                expected = (${task.reference})(_sandgate_copy.deepcopy(xs))
+                results.append(bool(out == expected))
+            except Exception:
+                results.append(False)
+    finally:
+        _sandgate_sys.stdout = _stdout
     print(json.dumps({"results": results}))
 
 if __name__ == "__main__":

@@ -204,7 +204,7 @@ export class CodeSession {
       this.current = state;
       startClock();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const msg = { type: 'exec', id, code, maxOutput: cap, ...(opts.fresh ? { fresh: true } : {}) };
+      const msg = { type: 'exec', id, code, maxOutput: cap };
       driver.transport.send(JSON.stringify(msg)).catch((err: unknown) => {
         state.finish(
           this.result(state, diedError(`could not reach the interpreter: ${String(err)}`), [], false),
@@ -319,9 +319,7 @@ export class CodeSession {
         name: 'TimeoutError',
         value: killed
           ? `execution timed out after ${secs}s and did not stop when interrupted; the Python context was restarted and its variables are gone`
-          : run.opts.fresh
-            ? `execution timed out after ${secs}s and was stopped`
-            : `execution timed out after ${secs}s and was interrupted; variables defined so far are kept`,
+          : `execution timed out after ${secs}s and was interrupted; variables defined so far are kept`,
         traceback: error?.traceback ?? '',
       };
     } else if (run.why === 'cancel') {

@@ -1,11 +1,16 @@
 // Clean-up of sandgate sandboxes nobody in this process holds: left over from before a restart, or
 // children of a run that ended when the gateway stopped. Running ones are stopped, long-idle ones
-// deleted, orphaned run children deleted at once. A sandbox that vanished meanwhile is skipped.
+// deleted; orphaned run children and eval pool members (each belonged to one process's memory, which
+// is gone: a stopped gateway, an interrupted `sandgate eval`) deleted at once. A sandbox that vanished
+// meanwhile is skipped.
 
 import type { Logger } from 'pino';
+import { EVAL_LABEL } from '../eval/eval-pool.js';
 import { SandboxGoneError } from './errors.js';
 import type { SandboxInfo, SandboxProvider } from './provider.js';
 import { RUN_LABEL } from './run-sandboxes.js';
+
+const EVAL_GRACE_MS = 60_000;
 
 export interface OrphanGcOptions {
   provider: SandboxProvider;
@@ -31,8 +36,12 @@ export async function collectOrphans(o: OrphanGcOptions): Promise<{ stopped: str
     if (o.held(info)) continue;
     const last = info.lastActivityAt?.getTime() ?? info.createdAt?.getTime() ?? 0;
     const idle = o.now - last;
-    if (info.labels[RUN_LABEL] !== undefined || (o.deleteAfterMs > 0 && idle >= o.deleteAfterMs)) {
-      // A run's child outlives nothing: its run ended (or the gateway stopped) without deleting it.
+    // An eval member gets a minute: one this process is creating is listed before its slot knows it.
+    const ownerGone =
+      info.labels[RUN_LABEL] !== undefined ||
+      (info.labels[EVAL_LABEL] !== undefined && idle >= EVAL_GRACE_MS);
+    if (ownerGone || (o.deleteAfterMs > 0 && idle >= o.deleteAfterMs)) {
+      // A run's child or a pool member outlives nothing: whoever made it ended without deleting it.
       await (await o.provider.get(info.id))?.delete().catch(quiet);
       deleted.push(info.id);
     } else if (info.state === 'running' && (o.stopAfterMs === 0 || idle >= o.stopAfterMs)) {

@@ -70,13 +70,6 @@ export interface RunCodeOptions {
   signal?: AbortSignal;
   onStdout?: (chunk: string) => void;
   onHostCall?: HostCallHandler;
-  /**
-   * Run in a forked copy of the context's interpreter with empty globals: nothing the code does
-   * (variables, imports, environment, os._exit, a crash) reaches the context or a later run, and a
-   * timeout or cancel kills it at once. No host calls, no charts. What a fresh interpreter per item
-   * gives (the TRL guide's eval), at the cost of a fork instead of a Python start.
-   */
-  fresh?: boolean;
 }
 
 export interface CodeRunResult {
@@ -151,6 +144,12 @@ export interface Sandbox {
   readonly id: string;
   /** Absolute path of the workspace as seen from inside the sandbox. */
   readonly workdir: string;
+  /**
+   * Set when /tmp and /dev/shm inside are this sandbox's own (local bubblewrap: private tmpfs), so
+   * clearing them touches nothing else. Unset where they may be shared (a local sandbox without
+   * isolation runs on the host's; Daytona's protocol fake runs commands on this machine).
+   */
+  readonly privateTmp?: boolean;
   exec(cmd: string, opts?: ExecOptions): Promise<ExecResult>;
   runCode(code: string, opts?: RunCodeOptions): Promise<CodeRunResult>;
   startProcess(cmd: string, opts?: { cwd?: string; env?: Record<string, string> }): Promise<ProcessHandle>;

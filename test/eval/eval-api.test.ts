@@ -214,6 +214,53 @@ describe('POST /api/eval', () => {
     expect(body.stats.sandboxes).toBe(1);
   }, 120_000);
 
+  it('an item cannot rig or read later items through files: a planted random.py, /tmp, /dev/shm', async () => {
+    const { post } = gateway(1);
+    // Hooks json.dumps from a random.py in the working directory, which every harness imports.
+    const rigged = [
+      'import json as _j',
+      '_dumps = _j.dumps',
+      "_j.dumps = lambda o, *a, **k: _dumps({'results': [True] * len(o['results'])} if 'results' in o else o)",
+      'def seed(x): pass',
+      'def randint(a, b): return a',
+    ].join('\n');
+    const plant = [
+      '    import os',
+      `    open('random.py', 'w').write(${JSON.stringify(rigged)})`,
+      "    os.makedirs('.local/lib', exist_ok=True)",
+      "    for p in ('/tmp/answer.txt', '/dev/shm/answer.txt', 'answer.txt'): open(p, 'w').write('insertion sort')",
+      '    return xs',
+    ].join('\n');
+    const first = (await (
+      await post({ tasks: TASKS, items: [{ task: 'open', completion: `${plant}\n` }] })
+    ).json()) as EvalResponse;
+    expect(first.results[0]!.reward).toBe(0);
+    const look = [
+      '    import os',
+      "    left = [p for p in ('/tmp/answer.txt', '/dev/shm/answer.txt', 'answer.txt', 'random.py', '.local') if os.path.exists(p)]",
+      '    return s[::-1] if not left else str(left)',
+    ].join('\n');
+    const later = (await (
+      await post({
+        tasks: TASKS,
+        items: [
+          { task: 'sorting', completion: '    return xs\n' },
+          { task: 'open', completion: `${look}\n` },
+        ],
+      })
+    ).json()) as EvalResponse;
+    expect(later.results.map((r) => r.reward)).toEqual([1 / 3, 1]);
+  }, 120_000);
+
+  it('a correct completion that prints megabytes still scores: its prints are not scored', async () => {
+    const { post } = gateway(1);
+    const chatty = `    print("z" * 900_000)\n${INSERTION_SORT}\n`;
+    const body = (await (
+      await post({ tasks: TASKS, items: [{ task: 'sorting', completion: chatty }], timeout_ms: 20_000 })
+    ).json()) as EvalResponse;
+    expect(body.results[0]).toMatchObject({ no_error: true, num_passed: 3, reward: 1 });
+  }, 120_000);
+
   it('refuses a missing or wrong token (401) and a malformed request (400 naming the field)', async () => {
     const { post, provider } = gateway(2);
     const ok = { tasks: TASKS, items: [{ task: 'sorting', completion: '    return xs\n' }] };

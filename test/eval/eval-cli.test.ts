@@ -3,7 +3,7 @@
 // per-task summary table, and a bad line or unknown task is a usage error (exit 2) naming it.
 
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv } from '../helpers/gateway-process.js';
@@ -11,12 +11,17 @@ import { tempHome } from '../helpers/temp-home.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
 
-function sandgate(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function sandgate(
+  home: string,
+  args: string[],
+  started?: (child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Nothing listens on this port: the command runs its own pool.
     const child = spawn(process.execPath, [BIN, ...args], {
       env: cliEnv(home, { SANDGATE_URL: 'http://127.0.0.1:9' }),
     });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -80,6 +85,35 @@ describe('sandgate eval', () => {
     expect(lines.find((l) => l.startsWith('sorting'))).toMatch(/^sorting\s+2\s+-0\.167\s+0\s+1$/);
     expect(lines.find((l) => l.startsWith('double'))).toMatch(/^double\s+2\s+0\.500\s+1\s+0$/);
     expect(lines.at(-1)).toMatch(/^4 items in [\d.]+ s \([\d.]+ items\/s\) on [12] sandboxes$/);
+  }, 120_000);
+
+  it('Ctrl-C deletes its pool sandboxes and exits 130 without results', async () => {
+    const slow = { task: 'double', completion: '    import time\n    time.sleep(30)\n    return x + x\n' };
+    writeFileSync(
+      join(dir, 'slow.jsonl'),
+      `${[slow, slow, slow].map((i) => JSON.stringify(i)).join('\n')}\n`,
+    );
+    // Local sandboxes are <home>/sandboxes/<id>.json: the pool's are there while the batch runs.
+    const boxes = () =>
+      existsSync(join(dir, 'sandboxes'))
+        ? readdirSync(join(dir, 'sandboxes')).filter((f) => f.endsWith('.json'))
+        : [];
+    const r = await sandgate(
+      home.home,
+      ['eval', join(dir, 'slow.jsonl'), '--timeout-ms', '60000'],
+      (child) => {
+        const poll = setInterval(() => {
+          if (boxes().length > 0) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 1000);
+          }
+        }, 100);
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted: deleting the eval sandboxes');
+    expect(r.stdout).toBe('');
+    expect(boxes()).toEqual([]);
   }, 120_000);
 
   it('refuses a malformed line or an unknown task with exit 2 naming it', async () => {

@@ -40,6 +40,7 @@ describe('local exec', () => {
     const box = new LocalSandbox({
       id: 'sb-faketimers',
       workdir: '/w',
+      privateTmp: false,
       metaFile: meta,
       launch: async () => ({ command: process.execPath, args: [script], env: {}, runtimeDir: '/r' }),
       env: {},

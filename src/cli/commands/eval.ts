@@ -88,7 +88,11 @@ function viaGateway(api: (path: string, init?: RequestInit) => Promise<Response>
   };
 }
 
-/** No gateway: a pool of this process's own, deleted when the batch is done. */
+/**
+ * No gateway: a pool of this process's own, deleted when the batch is done — also on Ctrl-C, which
+ * ends the batch, deletes the pool and exits 130 without results (a second Ctrl-C exits at once).
+ * What a kill -9 leaves is removed by the next gateway start or `sandgate sandboxes gc` (orphan-gc.ts).
+ */
 function offline(env: CliEnv): Scorer {
   return async (req, onDone) => {
     const config = env.config();
@@ -110,9 +114,20 @@ function offline(env: CliEnv): Scorer {
       labels: { sandgate: '1' },
       network: config.sandbox.network,
     });
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+      process.stderr.write('\ninterrupted: deleting the eval sandboxes…\n');
+      // Ends the batch: queued items are refused, running ones lose their sandbox.
+      void pool.shutdown();
+    };
+    process.once('SIGINT', onInterrupt);
     try {
-      return await evaluateBatch(pool, req, () => onDone(1));
+      const response = await evaluateBatch(pool, req, () => onDone(1));
+      if (interrupted) throw new CliError('interrupted; no results', 130);
+      return response;
     } finally {
+      process.off('SIGINT', onInterrupt);
       await pool.shutdown();
       await provider.shutdown?.();
     }

@@ -2,8 +2,6 @@
 # process's original stdin/stdout; user code's fd 1/2 go to pipes we drain into stdout/stderr frames,
 # so nothing the code prints (or its subprocesses print) can corrupt the protocol. Code can call back
 # into the gateway mid-run with host_call(method, params); a timeout arrives as {"type":"interrupt"}.
-# An exec marked "fresh" runs in a forked copy of this interpreter with empty globals (fresh_run):
-# a new interpreter's isolation at the cost of a fork, not of a Python start.
 import ast
 import codecs
 import itertools
@@ -15,7 +13,6 @@ import sys
 import threading
 import traceback
 import types
-import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SYNC = b"\x00sandgate-sync\x00"
@@ -26,7 +23,7 @@ _send_lock = threading.Lock()
 _execs = queue.Queue()
 _pending = {}  # host call id -> [Event, response]
 _call_ids = itertools.count(1)
-_state = {"exec": None, "running": False, "budget": 0, "truncated": False, "child": None}
+_state = {"exec": None, "running": False, "budget": 0, "truncated": False}
 _state_lock = threading.Lock()
 
 
@@ -158,10 +155,7 @@ def reader():
         elif kind == "interrupt":
             with _state_lock:
                 running = _state["running"] and _state["exec"] == msg.get("id")
-                child = _state["child"]
-            if running and child is not None:
-                os.kill(child, signal.SIGKILL)  # a fresh run is stopped outright: nothing of it is kept
-            elif running:
+            if running:
                 os.kill(os.getpid(), signal.SIGINT)
     os._exit(0)  # the gateway closed our stdin: the context is gone
 
@@ -185,76 +179,18 @@ def run_code(code, namespace):
             print(repr(value))
 
 
-def fresh_run(msg):
-    """Runs msg["code"] in a fork with empty globals; returns its error dict or None.
-
-    The fork is a copy of this interpreter before any fresh run (nothing a run does comes back), so
-    variables, imports, os.environ changes, os._exit and crashes stay in it. Its fd 1/2 are our
-    capture pipes, drained by our pumps. Only the forking thread exists in the child: host_call (it
-    needs our reader thread) is refused there, and charts are not collected."""
-    r, w = os.pipe()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads: the child uses none
-        pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        error = None
-        try:
-            def no_host_call(method, params=None):
-                raise HostCallError("host_call is not available in a fresh run")
-
-            sys.modules["sandgate"].host_call = no_host_call
-            for key, value in (msg.get("env") or {}).items():
-                os.environ[str(key)] = str(value)
-            run_code(msg["code"], {"__name__": "__main__", "__builtins__": __builtins__, "host_call": no_host_call})
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are results too
-            error = {"name": type(exc).__name__, "value": str(exc), "traceback": user_traceback(exc)}
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.write(w, json.dumps(error, default=repr).encode())
-        finally:
-            os._exit(0)
-    os.close(w)
-    with _state_lock:
-        _state.update(child=pid, running=True)
-    try:
-        chunks = []
-        while True:
-            chunk = os.read(r, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        _, status = os.waitpid(pid, 0)
-    finally:
-        os.close(r)
-        with _state_lock:
-            _state.update(child=None, running=False)
-    if chunks:
-        try:
-            return json.loads(b"".join(chunks))
-        except ValueError:
-            pass
-    how = "was killed by signal %d" % os.WTERMSIG(status) if os.WIFSIGNALED(status) else "exited with code %d" % os.waitstatus_to_exitcode(status)
-    return {"name": "InterpreterDied", "value": "the fresh interpreter %s before it finished" % how, "traceback": ""}
-
-
 def execute(msg, namespace, pumps):
     import sandgate_charts
 
     with _state_lock:
         _state.update(exec=msg["id"], budget=int(msg.get("maxOutput") or 1 << 20), truncated=False)
     error = None
-    fresh = bool(msg.get("fresh"))
     try:
-        if fresh:
-            error = fresh_run(msg)
-        else:
-            for key, value in (msg.get("env") or {}).items():
-                os.environ[str(key)] = str(value)
-            with _state_lock:
-                _state["running"] = True
-            run_code(msg["code"], namespace)
+        for key, value in (msg.get("env") or {}).items():
+            os.environ[str(key)] = str(value)
+        with _state_lock:
+            _state["running"] = True
+        run_code(msg["code"], namespace)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt are results too
         error = {"name": type(exc).__name__, "value": str(exc), "traceback": user_traceback(exc)}
     finally:
@@ -265,8 +201,7 @@ def execute(msg, namespace, pumps):
         # An interrupt sent just as the code finished can still land here; finish the run anyway.
         try:
             try:
-                if not fresh:
-                    charts.extend(sandgate_charts.collect())
+                charts.extend(sandgate_charts.collect())
             except Exception as exc:  # noqa: BLE001
                 sys.stderr.write("chart capture failed: %s\n" % exc)
             sync_output(pumps)
@@ -281,6 +216,12 @@ def execute(msg, namespace, pumps):
 
 def main():
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:  # other processes of the sandbox user must not read or write this interpreter's memory
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
+    except Exception:  # noqa: BLE001 - not Linux, or no libc: nothing to tighten
+        pass
     os.environ.setdefault("MPLBACKEND", "module://sandgate_mpl")
     pumps = capture_fds()
     module = types.ModuleType("sandgate")

@@ -230,6 +230,13 @@ export class LocalSandboxProvider implements SandboxProvider {
       lastUsed: Date.now(),
       box: undefined as unknown as LocalSandbox,
       released: Promise.resolve(),
+      /** Metadata writes, one after another; none once a delete began (it would bring the file back). */
+      metaWrites: Promise.resolve(),
+      deleting: false,
+    };
+    const writeMeta = () => {
+      entry.metaWrites = entry.metaWrites.then(() => (entry.deleting ? undefined : this.saveMeta(meta)));
+      return entry.metaWrites;
     };
     const baseEnv: Record<string, string> = {
       HOME: workdir,
@@ -251,6 +258,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     entry.box = new LocalSandbox({
       id: meta.id,
       workdir,
+      privateTmp: isolated,
       metaFile: this.metaPath(meta.id),
       env: baseEnv,
       limits: {
@@ -325,15 +333,18 @@ export class LocalSandboxProvider implements SandboxProvider {
         await entry.released;
         if (!existsSync(this.metaPath(meta.id))) return;
         meta.lastUsedAt = new Date(entry.lastUsed).toISOString();
-        await this.saveMeta(meta).catch(() => undefined);
+        await writeMeta().catch(() => undefined);
       },
       relabel: async (labels) => {
         meta.labels = labels;
-        await this.saveMeta(meta);
+        await writeMeta();
       },
       onDelete: async () => {
         this.live.delete(meta.id);
         this.o.previewTokens.revokeSandbox(meta.id);
+        // A stop racing this delete (its supervisor was killed just now) must not write the file back.
+        entry.deleting = true;
+        await entry.metaWrites.catch(() => undefined);
         await rm(this.metaPath(meta.id), { force: true });
         await entry.released;
         await (await this.containment()).remove(meta.id);

@@ -35,6 +35,8 @@ export interface LocalSandboxDeps {
   id: string;
   /** Workspace path as processes inside see it. */
   workdir: string;
+  /** bubblewrap gives it private /tmp and /dev/shm (Sandbox.privateTmp). */
+  privateTmp: boolean;
   /** Metadata file on the host; its absence means the sandbox was deleted. */
   metaFile: string;
   /** How to start the supervisor, and where src/sandbox/runtime is as seen from inside. */
@@ -69,6 +71,7 @@ export interface LocalSandboxDeps {
 export class LocalSandbox implements Sandbox {
   readonly id: string;
   readonly workdir: string;
+  readonly privateTmp: boolean;
   private client?: SupervisorClient;
   private runtimeDir = '';
   private starting?: Promise<SupervisorClient>;
@@ -80,6 +83,7 @@ export class LocalSandbox implements Sandbox {
   constructor(private readonly d: LocalSandboxDeps) {
     this.id = d.id;
     this.workdir = d.workdir;
+    this.privateTmp = d.privateTmp;
     this.contexts = new CodeContexts({
       log: d.log,
       defaultTimeoutMs: d.execTimeoutMs,
