@@ -78,14 +78,15 @@ async function evaluateItem(
  * Removes what earlier items left in the pool sandbox's writable places before the next interpreter
  * starts: a planted `random.py` or user-site `usercustomize.py` would otherwise run inside later items
  * and could rig their rewards, and files could carry one item's code to another. The workspace always
- * (`.sandgate` stays: on Daytona the interpreter's runtime is uploaded there); /tmp and /dev/shm only
+ * (`.sandgate` stays: on Daytona the interpreter's runtime is uploaded there, and so do `.daytona*`,
+ * which a Daytona image may keep in its home); /tmp and /dev/shm only
  * where they are the sandbox's own (Sandbox.privateTmp), never a host's. A shell does it, which no
  * planted Python file can hook; earlier items' processes are gone by then (each died with its context).
  */
 async function scrub(box: Sandbox): Promise<void> {
   const dirs = box.privateTmp ? '. /tmp /dev/shm' : '.';
   const r = await box.exec(
-    `find ${dirs} -mindepth 1 -maxdepth 1 ! -name .sandgate -exec rm -rf -- {} + 2>/dev/null; true`,
+    `find ${dirs} -mindepth 1 -maxdepth 1 ! -name .sandgate ! -name '.daytona*' -exec rm -rf -- {} + 2>/dev/null; true`,
     {
       timeoutMs: 30_000,
     },

@@ -54,7 +54,6 @@ const DRIVER_ENV_LINE = Object.entries({ ...DRIVER_ENV, MALLOC_ARENA_MAX: '2', O
 export class DaytonaSandbox implements Sandbox {
   readonly id: string;
   private readonly contexts: CodeContexts;
-  private runtimeUploaded?: Promise<string>;
 
   constructor(
     private readonly sb: SdkSandbox,
@@ -217,7 +216,6 @@ export class DaytonaSandbox implements Sandbox {
 
   private async closeContexts(): Promise<void> {
     await this.contexts.closeAll();
-    this.runtimeUploaded = undefined;
   }
 
   private inside(path: string): string {
@@ -272,22 +270,21 @@ export class DaytonaSandbox implements Sandbox {
     };
   }
 
-  private uploadRuntime(): Promise<string> {
-    this.runtimeUploaded ??= (async () => {
-      const dir = `${this.workdir.replace(/\/$/, '')}/.sandgate/runtime`;
-      const files = await Promise.all(
-        DRIVER_FILES.map(async (f) => ({
-          source: await readFile(join(this.d.runtimeSource, f)),
-          destination: `${dir}/${f}`,
-        })),
-      );
-      await this.call(() => this.sb.fs.uploadFiles(files));
-      return dir;
-    })().catch((err: unknown) => {
-      this.runtimeUploaded = undefined;
-      throw err;
-    });
-    return this.runtimeUploaded;
+  /**
+   * Uploads the interpreter's files, at every interpreter start: code that ran in this sandbox can
+   * write them (they sit in the workspace), and a later interpreter — the next eval item's — must not
+   * run a changed driver.
+   */
+  private async uploadRuntime(): Promise<string> {
+    const dir = `${this.workdir.replace(/\/$/, '')}/.sandgate/runtime`;
+    const files = await Promise.all(
+      DRIVER_FILES.map(async (f) => ({
+        source: await readFile(join(this.d.runtimeSource, f)),
+        destination: `${dir}/${f}`,
+      })),
+    );
+    await this.call(() => this.sb.fs.uploadFiles(files));
+    return dir;
   }
 
   /** Refresh Daytona's idle timer while a long call runs, so auto-stop does not cut it off. */
