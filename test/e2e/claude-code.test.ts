@@ -17,10 +17,10 @@ import {
   toolUse,
 } from '../fakes/anthropic/server.js';
 import { claudeBinaryForTests } from '../helpers/claude-binary.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { cli, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { claudeProcesses, cli, filesUnder, localChat, workspaces } from './claude-helpers.js';
+import { claudeProcesses, filesUnder, localChat, workspaces } from './claude-helpers.js';
 
 const KEY = 'sk-ant-e2e-claude-REAL-0123456789abcdef';
 const CLAUDE_BIN = claudeBinaryForTests();

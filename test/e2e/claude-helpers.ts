@@ -1,27 +1,9 @@
-// Helpers for the /claude end-to-end tests: the local channel's API as `sandgate chat` uses it, the
-// CLI without blocking (the fake model answers from this process), and looks from the host into the
-// sandbox (Claude Code's processes and their environment, the workspace's files).
+// Helpers for the /claude end-to-end tests: the local channel's API as `sandgate chat` uses it, and
+// looks from the host into the sandbox (Claude Code's processes and their environment, the workspace's files).
 
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayProcess } from '../helpers/gateway-process.js';
-import { cliEnv } from '../helpers/gateway-process.js';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
-
-export type CliResult = { code: number; stdout: string; stderr: string };
-
-export function cli(home: string, args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 export function localChat(gw: GatewayProcess, home: string) {
   const token = readFileSync(join(home, 'gateway-token'), 'utf8').trim();

@@ -2,7 +2,6 @@
 // the Anthropic protocol fake in this process, real local (bubblewrap) sandboxes, the local channel.
 // The fake runs here, so nothing in this file may block the event loop (no spawnSync while it answers).
 
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +15,10 @@ import {
   text,
   toolUse,
 } from '../fakes/anthropic/server.js';
-import { cliEnv, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { cli, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
 const KEY = 'sk-ant-e2e-coding-0123456789abcdef';
 const PAGE = '<!doctype html>\n<h1>Lunar Lander</h1>\n<div class="ship" style="color: white">▲</div>\n';
 const SERVER_PY = [
@@ -28,20 +26,6 @@ const SERVER_PY = [
   "handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory='.')",
   "http.server.ThreadingHTTPServer(('0.0.0.0', 8000), handler).serve_forever()",
 ].join('\n');
-
-type CliResult = { code: number; stdout: string; stderr: string };
-
-/** `sandgate ARGS` without blocking this process (the fake model must keep answering meanwhile). */
-function cli(home: string, args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** The local channel's HTTP API, as `sandgate chat` uses it. */
 function localApi(gw: GatewayProcess, home: string) {

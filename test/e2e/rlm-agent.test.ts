@@ -3,7 +3,7 @@
 // its changes come back as rlm.patch; `sandgate runs show ID --json` has the §9.3 tree and
 // `sandgate runs show ID` prints it indented; /cancel stops the whole tree and deletes its sandboxes.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,22 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentNodeJson } from '../../agents/rlm/index.js';
 import { describeTurn, KEY, py, say } from '../agents/rlm/helpers.js';
 import { type FakeAnthropic, type RecordedRequest, startFakeAnthropic } from '../fakes/anthropic/server.js';
-import { cliEnv, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { cli, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
-
-function cli(home: string, args: string[], extra: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra), cwd: home });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** With the home as cwd: `sandgate chat` saves the files it receives (rlm.patch) there. */
+const cliIn = (home: string, args: string[], extra: Record<string, string> = {}) =>
+  cli(home, args, extra, { cwd: home });
 
 describe('/rlm through the gateway process', () => {
   const home = tempHome();
@@ -67,7 +58,7 @@ describe('/rlm through the gateway process', () => {
     git('commit', '-q', '-m', 'init');
     fake = await startFakeAnthropic({ apiKey: KEY });
     fake.push(...Array.from({ length: 500 }, () => route));
-    expect((await cli(home.home, ['config', 'set', 'agents.default', 'rlm'])).code).toBe(0);
+    expect((await cliIn(home.home, ['config', 'set', 'agents.default', 'rlm'])).code).toBe(0);
     gw = await startGatewayProcess(home.home, {
       ANTHROPIC_API_KEY: KEY,
       ANTHROPIC_BASE_URL: fake.url,
@@ -81,16 +72,16 @@ describe('/rlm through the gateway process', () => {
   });
 
   it('plain text goes to rlm; runs show prints the tree, --json has it per §9.3', async () => {
-    const res = await cli(home.home, ['chat', '-c', 'tree', '-m', 'how many agents?'], port());
+    const res = await cliIn(home.home, ['chat', '-c', 'tree', '-m', 'how many agents?'], port());
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('agents said one, two');
-    const runs = JSON.parse((await cli(home.home, ['runs', 'list', '--json'])).stdout) as {
+    const runs = JSON.parse((await cliIn(home.home, ['runs', 'list', '--json'])).stdout) as {
       id: number;
       kind: string;
     }[];
     const run = runs[0]!;
     expect(run.kind).toBe('rlm');
-    const shown = JSON.parse((await cli(home.home, ['runs', 'show', String(run.id), '--json'])).stdout) as {
+    const shown = JSON.parse((await cliIn(home.home, ['runs', 'show', String(run.id), '--json'])).stdout) as {
       tree: AgentNodeJson;
     };
     expect(shown.tree.agent_id).toBe('agent-0');
@@ -99,7 +90,7 @@ describe('/rlm through the gateway process', () => {
       [1, 'two', 'two'],
     ]);
     expect(shown.tree.iterations[0]!.spawned).toEqual(['agent-1', 'agent-2']);
-    const text = (await cli(home.home, ['runs', 'show', String(run.id)])).stdout;
+    const text = (await cliIn(home.home, ['runs', 'show', String(run.id)])).stdout;
     expect(text).toMatch(/Agents:\n {2}agent-0 {2}depth 0 {2}2 iterations {2}\d+\.\d s {2}\$\d\.\d{4}\n/);
     expect(text).toMatch(/\n {4}agent-1 {2}depth 1 {2}1 iteration {2}/);
     expect(text).toMatch(/\n {6}→ two\n/);
@@ -107,16 +98,16 @@ describe('/rlm through the gateway process', () => {
   }, 120_000);
 
   it('--repo PATH: the repository is copied in and the change comes back as rlm.patch', async () => {
-    const res = await cli(
+    const res = await cliIn(
       home.home,
       ['chat', '-c', 'repo', '-m', `/rlm --repo ${repo} fix the greeting`],
       port(),
     );
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('fixed the greeting');
-    const runs = JSON.parse((await cli(home.home, ['runs', 'list', '--json'])).stdout) as { id: number }[];
+    const runs = JSON.parse((await cliIn(home.home, ['runs', 'list', '--json'])).stdout) as { id: number }[];
     const shown = JSON.parse(
-      (await cli(home.home, ['runs', 'show', String(runs[0]!.id), '--json'])).stdout,
+      (await cliIn(home.home, ['runs', 'show', String(runs[0]!.id), '--json'])).stdout,
     ) as {
       artifacts: { id: number; name: string }[];
     };
@@ -135,19 +126,19 @@ describe('/rlm through the gateway process', () => {
 
   it('/cancel stops the whole tree and deletes its sandboxes', async () => {
     const listChildren = async () => {
-      const out = (await cli(home.home, ['sandboxes', 'list', '--json'], port())).stdout;
+      const out = (await cliIn(home.home, ['sandboxes', 'list', '--json'], port())).stdout;
       return (JSON.parse(out) as { labels?: Record<string, string> }[]).filter(
         (s) => s.labels?.run !== undefined,
       );
     };
-    const sent = cli(home.home, ['chat', '-c', 'stop', '-m', '/rlm wait forever'], port());
+    const sent = cliIn(home.home, ['chat', '-c', 'stop', '-m', '/rlm wait forever'], port());
     await waitFor(() => subStarted, 'the sub-agent running', 60_000);
     expect(await listChildren()).toHaveLength(1);
-    const cancel = await cli(home.home, ['chat', '-c', 'stop', '-m', '/cancel'], port());
+    const cancel = await cliIn(home.home, ['chat', '-c', 'stop', '-m', '/cancel'], port());
     expect(cancel.code).toBe(0);
     await sent;
     await waitFor(async () => (await listChildren()).length === 0, 'the child sandbox deleted', 30_000);
-    const runs = JSON.parse((await cli(home.home, ['runs', 'list', '--json'])).stdout) as {
+    const runs = JSON.parse((await cliIn(home.home, ['runs', 'list', '--json'])).stdout) as {
       state: string;
       kind: string;
     }[];

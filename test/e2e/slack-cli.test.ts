@@ -4,8 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
+import { cli } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
-import { cli } from './slack-helpers.js';
 
 interface Manifest {
   features: { slash_commands: { command: string; url?: string }[] };

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAnthropic, reply, startFakeAnthropic, text } from '../fakes/anthropic/server.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { plainText } from '../fakes/slack/fake-state.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { cli, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { TEST_MODEL } from '../model/helpers.js';
-import { cli, pairSlackUser, slackInboundCount, texts } from './slack-helpers.js';
+import { pairSlackUser, slackInboundCount, texts } from './slack-helpers.js';
 import { readDb, settled } from './telegram-helpers.js';
 
 const MODEL_KEY = 'sk-ant-slack-e2e-key-5b1c';

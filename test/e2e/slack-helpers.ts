@@ -1,31 +1,13 @@
-// Shared steps of the Slack end-to-end tests: the CLI without blocking this process (the Slack fake
-// answers the gateway from here), what the bot posted, the pairing flow, and a read-only look at the
+// Shared steps of the Slack end-to-end tests: what the bot posted, the pairing flow, and a read-only look at the
 // gateway's database.
 
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { FakeSlack } from '../fakes/slack/fake-slack.js';
 import { plainText } from '../fakes/slack/fake-state.js';
-import { cliEnv } from '../helpers/gateway-process.js';
+import { cli } from '../helpers/gateway-process.js';
 import { readDb } from './telegram-helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
 export const CODE_RE = /\b([A-HJ-NP-Z2-9]{8})\b/;
-
-export type CliResult = { code: number; stdout: string; stderr: string };
-
-/** `sandgate ARGS`, asynchronously (a spawnSync would stall the fake the gateway is talking to). */
-export function cli(home: string, args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home, extra) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** The texts the bot posted in a conversation (thread), unescaped, in order. */
 export function texts(fake: FakeSlack, channel: string, thread?: string): string[] {

@@ -4,9 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { cli, type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
-import { cli, texts } from './slack-helpers.js';
+import { texts } from './slack-helpers.js';
 
 const ALICE = 'U0ALICE';
 

@@ -2,33 +2,14 @@
 // own on local sandboxes): --json answers like the API in item order, the default output is a
 // per-task summary table, and a bad line or unknown task is a usage error (exit 2) naming it.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliEnv } from '../helpers/gateway-process.js';
+import { cli } from '../helpers/gateway-process.js';
 import { tempHome } from '../helpers/temp-home.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sandgate.mjs');
-
-function sandgate(
-  home: string,
-  args: string[],
-  started?: (child: ReturnType<typeof spawn>) => void,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // Nothing listens on this port: the command runs its own pool.
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: cliEnv(home, { SANDGATE_URL: 'http://127.0.0.1:9' }),
-    });
-    started?.(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+/** Nothing listens on this port: the command runs its own pool. */
+const OFFLINE = { SANDGATE_URL: 'http://127.0.0.1:9' };
 
 const TASKS = {
   sorting: {
@@ -63,7 +44,7 @@ describe('sandgate eval', () => {
   afterAll(() => home.cleanup());
 
   it('scores a JSONL file with tasks.json beside it (--json: the API answer)', async () => {
-    const r = await sandgate(home.home, ['eval', join(dir, 'batch.jsonl'), '--json']);
+    const r = await cli(home.home, ['eval', join(dir, 'batch.jsonl'), '--json'], OFFLINE);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { results: { reward: number }[]; stats: { sandboxes: number } };
     // reversed: [] and [2, 1] pass, [3, 1, 2] does not; banned; 2x right; 3x wrong for both inputs.
@@ -73,12 +54,11 @@ describe('sandgate eval', () => {
   }, 120_000);
 
   it('prints a summary table per task', async () => {
-    const r = await sandgate(home.home, [
-      'eval',
-      join(dir, 'batch.jsonl'),
-      '--tasks',
-      join(dir, 'tasks.json'),
-    ]);
+    const r = await cli(
+      home.home,
+      ['eval', join(dir, 'batch.jsonl'), '--tasks', join(dir, 'tasks.json')],
+      OFFLINE,
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^TASK\s+ITEMS\s+MEAN REWARD\s+ALL PASSED\s+ERRORS \(-1\)$/);
@@ -98,10 +78,8 @@ describe('sandgate eval', () => {
       existsSync(join(dir, 'sandboxes'))
         ? readdirSync(join(dir, 'sandboxes')).filter((f) => f.endsWith('.json'))
         : [];
-    const r = await sandgate(
-      home.home,
-      ['eval', join(dir, 'slow.jsonl'), '--timeout-ms', '60000'],
-      (child) => {
+    const r = await cli(home.home, ['eval', join(dir, 'slow.jsonl'), '--timeout-ms', '60000'], OFFLINE, {
+      started: (child) => {
         const poll = setInterval(() => {
           if (boxes().length > 0) {
             clearInterval(poll);
@@ -109,7 +87,7 @@ describe('sandgate eval', () => {
           }
         }, 100);
       },
-    );
+    });
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('interrupted: deleting the eval sandboxes');
     expect(r.stdout).toBe('');
@@ -118,11 +96,11 @@ describe('sandgate eval', () => {
 
   it('refuses a malformed line or an unknown task with exit 2 naming it', async () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"task": "sorting", "completion": ""}\nnot json\n');
-    const bad = await sandgate(home.home, ['eval', join(dir, 'bad.jsonl')]);
+    const bad = await cli(home.home, ['eval', join(dir, 'bad.jsonl')], OFFLINE);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad\.jsonl line 2: not JSON/);
     writeFileSync(join(dir, 'unknown.jsonl'), '{"task": "nope", "completion": ""}\n');
-    const unknown = await sandgate(home.home, ['eval', join(dir, 'unknown.jsonl')]);
+    const unknown = await cli(home.home, ['eval', join(dir, 'unknown.jsonl')], OFFLINE);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/item 1: items\[0\]\.task: no such task "nope"/);
   }, 60_000);

@@ -75,6 +75,33 @@ export async function startGatewayProcess(
   };
 }
 
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+/**
+ * `sandgate ARGS` without blocking this process: a spawnSync would stall a fake (model, Slack, a
+ * WebSocket server) that lives in this process and that the command talks to. `started` sees the
+ * child (to signal it); `cwd` defaults to this process's.
+ */
+export function cli(
+  home: string,
+  args: string[],
+  extra: Record<string, string> = {},
+  o: { cwd?: string; started?: (child: ChildProcess) => void } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(home, extra),
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+    });
+    o.started?.(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 export function runCli(
   home: string,
   args: string[],
