@@ -68,8 +68,7 @@ export class SandboxBrokenError extends Error {
 export class EvalPool {
   private readonly members: Member[] = [];
   private readonly queue: Job[] = [];
-  private creating = 0;
-  /** Members being created: shutdown waits for them (each deletes itself once it sees the pool closed). */
+  /** Members being created; shutdown waits for them (each deletes itself once it sees the pool closed). */
   private readonly adding = new Set<Promise<void>>();
   private createdTotal = 0;
   private closed = false;
@@ -111,16 +110,15 @@ export class EvalPool {
 
   private grow(want: number): void {
     const target = Math.min(this.o.size, this.o.maxRunning ?? Number.POSITIVE_INFINITY, Math.max(1, want));
-    const missing = target - this.members.length - this.creating;
+    const missing = target - this.members.length - this.adding.size;
     const batch = this.o.createBatch ?? 10;
-    const room = Math.max(0, Math.min(missing, batch - this.creating));
+    const room = Math.max(0, Math.min(missing, batch - this.adding.size));
     for (let i = 0; i < room; i++) {
-      this.creating++;
-      const adding: Promise<void> = this.addMember()
+      const first = this.members.length === 0 && this.adding.size === 0;
+      const adding: Promise<void> = this.addMember(first)
         .catch((err: unknown) => this.onCreateFailed(err))
         .finally(() => {
           this.adding.delete(adding);
-          this.creating--;
           // The batch bound: the next ones start as these finish, while there is work queued.
           if (!this.closed && this.queue.length) this.grow(this.members.length + this.queue.length);
           this.dispatch();
@@ -129,8 +127,8 @@ export class EvalPool {
     }
   }
 
-  private async addMember(): Promise<void> {
-    const first = this.members.length === 0 && this.creating === 1;
+  /** `first`: the pool's first member, which may wait for a capacity slot. */
+  private async addMember(first: boolean): Promise<void> {
     let member: Member | undefined;
     const slot = await this.o.capacity.acquire({
       owner: 'eval',
@@ -183,7 +181,7 @@ export class EvalPool {
     if (err instanceof SandboxCapacityError && this.members.length) return;
     this.o.log.warn({ err }, 'could not add a sandbox to the eval pool');
     // No member and none coming: nobody would ever run the queued jobs.
-    if (this.members.length === 0 && this.creating <= 1)
+    if (this.members.length === 0 && this.adding.size <= 1)
       for (const job of this.queue.splice(0)) job.fail(err);
   }
 

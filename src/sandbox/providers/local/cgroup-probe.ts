@@ -86,7 +86,8 @@ function writable(path: string): boolean {
   }
 }
 
-function readOr(path: string, fallback: string): string {
+/** A small kernel file's text, or `fallback` when it cannot be read (gone, not permitted). */
+export function readOr(path: string, fallback: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {

@@ -3,11 +3,17 @@
 // everything in it; a start-up sweep removes what a crashed gateway left. Failures throw with the file.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chown, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../../../timing/clock.js';
-import type { CgroupProblem, CgroupSupport, Controller, Hierarchy } from './cgroup-probe.js';
+import {
+  type CgroupProblem,
+  type CgroupSupport,
+  type Controller,
+  type Hierarchy,
+  readOr,
+} from './cgroup-probe.js';
 
 export interface CgroupLimits {
   /** Bytes of memory for the whole sandbox: processes, /tmp, /dev/shm and kernel memory; swap none. */
@@ -42,14 +48,6 @@ export interface RunAs {
 const CPU_PERIOD_US = 100_000;
 /** One cgroup per supervisor start: `<sandbox id>-<suffix>`, so two gateways on one home never share one. */
 const NAME = /^sb-[a-z0-9]{10}(-[a-f0-9]{6})?$/;
-
-function readOrEmpty(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 async function exists(path: string): Promise<boolean> {
   return readFile(path).then(
@@ -226,10 +224,9 @@ export class SandboxCgroups {
       const dir = this.dir(h, name);
       if (h.controllers.includes('memory')) {
         const file = h.version === 2 ? 'memory.events' : 'memory.oom_control';
-        oomKills = counter(readOrEmpty(join(dir, file)), 'oom_kill');
+        oomKills = counter(readOr(join(dir, file), ''), 'oom_kill');
       }
-      if (h.controllers.includes('pids'))
-        forksRefused = counter(readOrEmpty(join(dir, 'pids.events')), 'max');
+      if (h.controllers.includes('pids')) forksRefused = counter(readOr(join(dir, 'pids.events'), ''), 'max');
     }
     return { oomKills, forksRefused };
   }
