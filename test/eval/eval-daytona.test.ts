@@ -8,9 +8,8 @@ import { EvalPool } from '../../src/eval/eval-pool.js';
 import { parseEvalRequest } from '../../src/eval/eval-request.js';
 import { evaluateBatch } from '../../src/eval/evaluate.js';
 import { SandboxCapacity } from '../../src/sandbox/capacity.js';
-import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
-import { DaytonaSandboxProvider } from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { type FakeDaytona, startFakeDaytona } from '../fakes/daytona/server.js';
+import { daytonaProvider } from '../sandbox/helpers.js';
 
 const log = pino({ level: 'silent' });
 
@@ -33,13 +32,7 @@ describe('POST /api/eval on Daytona sandboxes', () => {
 
   it('waits out a 429 on creation, scores each item in a fresh interpreter, and survives a timeout', async () => {
     fake = await startFakeDaytona();
-    const provider = new DaytonaSandboxProvider({
-      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
-      log,
-      autoStopMinutes: 15,
-      autoDeleteMinutes: 60,
-      interruptGraceMs: 500,
-    });
+    const provider = daytonaProvider(fake);
     pool = new EvalPool({
       provider,
       capacity: new SandboxCapacity({ maxLive: 4, log }),

@@ -1,5 +1,6 @@
 // Shared set-up for sandbox tests: a throwaway SANDGATE_HOME, a silent logger, a local provider with
-// small limits so runaway code is stopped quickly on a shared 2-core machine.
+// small limits so runaway code is stopped quickly on a shared 2-core machine, and a Daytona provider
+// talking to the protocol fake through the real SDK.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -7,6 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { PreviewTokens } from '../../src/sandbox/preview/preview-tokens.js';
+import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
+import {
+  type DaytonaProviderOptions,
+  DaytonaSandboxProvider,
+} from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import {
   type LocalProviderOptions,
   LocalSandboxProvider,
@@ -17,6 +23,21 @@ export const silentLog = pino({ level: 'silent' });
 export function tempHome(): { home: string; cleanup(): void } {
   const home = mkdtempSync(join(tmpdir(), 'sandgate-test-'));
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/** The Daytona provider on the real SDK against `fake` (test/fakes/daytona), with the gateway's defaults. */
+export function daytonaProvider(
+  fake: { apiKey: string; apiUrl: string },
+  extra: Partial<DaytonaProviderOptions> = {},
+): DaytonaSandboxProvider {
+  return new DaytonaSandboxProvider({
+    client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
+    log: silentLog,
+    autoStopMinutes: 15,
+    autoDeleteMinutes: 60,
+    interruptGraceMs: 500,
+    ...extra,
+  });
 }
 
 export function localProvider(home: string, extra: Partial<LocalProviderOptions> = {}): LocalSandboxProvider {

@@ -7,11 +7,9 @@ import { configSchema } from '../../src/config/schema.js';
 import { ConversationSandboxes } from '../../src/sandbox/conversation-sandboxes.js';
 import { createConversationSandboxes } from '../../src/sandbox/factory.js';
 import type { Sandbox, SandboxProvider } from '../../src/sandbox/provider.js';
-import { daytonaClient } from '../../src/sandbox/providers/daytona/daytona-client.js';
-import { DaytonaSandboxProvider } from '../../src/sandbox/providers/daytona/daytona-provider.js';
 import { POOL_LABEL } from '../../src/sandbox/warm-pool.js';
 import { startFakeDaytona } from '../fakes/daytona/server.js';
-import { localProvider, silentLog, tempHome } from './helpers.js';
+import { daytonaProvider, localProvider, silentLog, tempHome } from './helpers.js';
 
 describe('warm pool', () => {
   const { home, cleanup } = tempHome();
@@ -171,13 +169,7 @@ describe('warm pool from config', () => {
 describe('warm pool on Daytona (real SDK, protocol fake)', () => {
   it('hands a pool member to the first conversation, relabelled through the SDK', async () => {
     const fake = await startFakeDaytona();
-    const provider = new DaytonaSandboxProvider({
-      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
-      log: silentLog,
-      autoStopMinutes: 20,
-      autoDeleteMinutes: 1440,
-      interruptGraceMs: 500,
-    });
+    const provider = daytonaProvider(fake, { autoStopMinutes: 20, autoDeleteMinutes: 1440 });
     const leases = new ConversationSandboxes({
       provider,
       log: silentLog,

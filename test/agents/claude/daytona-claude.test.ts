@@ -13,8 +13,6 @@ import { ModelProxy } from '../../../src/model/proxy/model-proxy.js';
 import { ProxyGrants } from '../../../src/model/proxy/proxy-grants.js';
 import { PUBLIC_PROXY_PATH, publicProxyRoutes } from '../../../src/model/proxy/sandbox-endpoint.js';
 import type { Sandbox } from '../../../src/sandbox/provider.js';
-import { daytonaClient } from '../../../src/sandbox/providers/daytona/daytona-client.js';
-import { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
 import {
   type FakeAnthropic,
   reply,
@@ -24,7 +22,7 @@ import {
 } from '../../fakes/anthropic/server.js';
 import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
 import { claudeBinaryForTests } from '../../helpers/claude-binary.js';
-import { silentLog } from '../../sandbox/helpers.js';
+import { daytonaProvider, silentLog } from '../../sandbox/helpers.js';
 
 const KEY = 'sk-ant-daytona-claude-REAL-0123456789';
 const MODEL = 'claude-sonnet-5';
@@ -78,13 +76,7 @@ describe('/claude in a Daytona sandbox', () => {
   beforeAll(async () => {
     anthropic = await startFakeAnthropic({ apiKey: KEY, model: MODEL });
     daytona = await startFakeDaytona();
-    const provider = new DaytonaSandboxProvider({
-      client: daytonaClient({ apiKey: daytona.apiKey, apiUrl: daytona.apiUrl, polling: true }),
-      log: silentLog,
-      autoStopMinutes: 15,
-      autoDeleteMinutes: 60,
-      interruptGraceMs: 500,
-    });
+    const provider = daytonaProvider(daytona);
     // The fake runs sandbox commands as this test's user (root here); a Daytona sandbox's user is not
     // root, which the CLI requires for --dangerously-skip-permissions unless told it is in a sandbox.
     box = await provider.create({ labels: { sandgate: '1' }, env: { IS_SANDBOX: '1' } });

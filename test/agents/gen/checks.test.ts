@@ -7,12 +7,11 @@ import { type CheckOutput, GenSandbox } from '../../../agents/gen/gen-sandbox.js
 import type { GenLanguage } from '../../../agents/gen/languages.js';
 import { judge } from '../../../agents/gen/verdict.js';
 import type { SandboxProvider } from '../../../src/sandbox/provider.js';
-import { daytonaClient } from '../../../src/sandbox/providers/daytona/daytona-client.js';
-import { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
+import type { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
 import type { LocalSandboxProvider } from '../../../src/sandbox/providers/local/local-provider.js';
 import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
 import { silentLog } from '../../model/helpers.js';
-import { tempHome } from '../../sandbox/helpers.js';
+import { daytonaProvider, tempHome } from '../../sandbox/helpers.js';
 import { genProvider } from './helpers.js';
 
 const TIMEOUT_MS = 20_000;
@@ -206,13 +205,7 @@ describe('on Daytona (the real SDK against the Daytona fake): no mount, the gate
 
   beforeAll(async () => {
     fake = await startFakeDaytona();
-    provider = new DaytonaSandboxProvider({
-      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
-      log: silentLog,
-      autoStopMinutes: 15,
-      autoDeleteMinutes: 60,
-      interruptGraceMs: 500,
-    });
+    provider = daytonaProvider(fake);
   });
   afterAll(async () => {
     await check.close();

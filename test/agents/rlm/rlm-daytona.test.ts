@@ -4,12 +4,10 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentNodeJson } from '../../../agents/rlm/index.js';
-import { daytonaClient } from '../../../src/sandbox/providers/daytona/daytona-client.js';
-import { DaytonaSandboxProvider } from '../../../src/sandbox/providers/daytona/daytona-provider.js';
 import { type FakeDaytona, startFakeDaytona } from '../../fakes/daytona/server.js';
 import { tempHome } from '../../helpers/temp-home.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { silentLog } from '../../sandbox/helpers.js';
+import { daytonaProvider } from '../../sandbox/helpers.js';
 import { py, type RlmHarness, say, startRlm, type Turn } from './helpers.js';
 
 describe('/rlm on Daytona', () => {
@@ -27,13 +25,7 @@ describe('/rlm on Daytona', () => {
   it('answers through sub-LLMs and sub-agents in child sandboxes, which are deleted', async () => {
     home = tempHome();
     fake = await startFakeDaytona();
-    const provider = new DaytonaSandboxProvider({
-      client: daytonaClient({ apiKey: fake.apiKey, apiUrl: fake.apiUrl, polling: true }),
-      log: silentLog,
-      autoStopMinutes: 15,
-      autoDeleteMinutes: 60,
-      interruptGraceMs: 500,
-    });
+    const provider = daytonaProvider(fake);
     const route = (t: Turn) => {
       if (t.subLlm) return say('5');
       if (t.task === 'on daytona') {
