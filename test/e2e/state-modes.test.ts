@@ -16,8 +16,10 @@ const mode = (path: string) => statSync(path).mode & 0o7777;
 function modes(home: string): Record<string, string> {
   const out: Record<string, string> = {};
   const visit = (path: string, rel: string) => {
-    out[rel || '.'] = mode(path).toString(8);
-    if (!statSync(path).isDirectory() || rel === 'sandboxes') return;
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return; // removed while we looked (a staged upload whose message settled)
+    out[rel || '.'] = (st.mode & 0o7777).toString(8);
+    if (!st.isDirectory() || rel === 'sandboxes') return;
     for (const name of readdirSync(path)) visit(join(path, name), rel ? `${rel}/${name}` : name);
   };
   visit(home, '');
@@ -69,7 +71,9 @@ describe('state file modes', () => {
       for (const [path, bits] of Object.entries(m)) {
         // Nothing in the state dir is open to group or others; directories stay usable by the owner.
         expect([path, Number.parseInt(bits, 8) & 0o077]).toEqual([path, 0]);
-        if (statSync(join(home.home, path)).isDirectory()) expect([path, bits]).toEqual([path, '700']);
+        // (A staged upload may be removed between the listing and here: its mode was checked above.)
+        if (statSync(join(home.home, path), { throwIfNoEntry: false })?.isDirectory())
+          expect([path, bits]).toEqual([path, '700']);
       }
       const doctor = runCli(home.home, ['doctor', '--json'], {}, umask);
       const checks = JSON.parse(doctor.stdout) as { name: string; level: string }[];

@@ -3,6 +3,7 @@
 // runs against a protocol fake of the supervisor that reports a spawn and its exit in one write, the
 // ordering a fast command produces on a busy machine.
 
+import { createHook } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +29,18 @@ process.stdin.on('data', (d) => {
 process.stdin.on('end', () => process.exit(0));
 `;
 
-const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+/**
+ * Timers created in this test file and not yet cleared or fired: vitest's own timers in this worker
+ * come and go, so a process-wide count would measure them too.
+ */
+const liveTimers = new Set<number>();
+createHook({
+  init: (id, type) => void (type === 'Timeout' && liveTimers.add(id)),
+  destroy: (id) => void liveTimers.delete(id),
+}).enable();
+const timers = () => liveTimers.size;
+/** Lets cleared timers report their end (async_hooks emits destroy a turn later). */
+const settled = () => new Promise((r) => setTimeout(r, 50));
 
 describe('local exec', () => {
   it('leaves no timer running once a quick command has finished', async () => {
@@ -61,9 +73,10 @@ describe('local exec', () => {
     });
     try {
       await box.exec('true'); // starts the fake supervisor
+      await settled();
       const before = timers();
       for (let i = 0; i < 5; i++) expect((await box.exec('echo hi')).stdout).toBe('hi\n');
-      await new Promise((r) => setImmediate(r));
+      await settled();
       expect(timers()).toBe(before);
     } finally {
       await box.stop();
