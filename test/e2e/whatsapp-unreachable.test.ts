@@ -78,7 +78,12 @@ describe('WhatsApp that cannot connect', () => {
     expect(closes).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
 
-    const flat = await cli(home.home, ['channels', 'status', '--json'], { SANDGATE_URL: gw.url });
+    // The channel keeps retrying: between two failures its status says it is connecting again, so
+    // read the CLI's view until it shows a failure (what a user sees most of the time).
+    const flat = await waitFor(async () => {
+      const r = await cli(home.home, ['channels', 'status', '--json'], { SANDGATE_URL: gw.url });
+      return r.code !== 0 || /cannot reach WhatsApp/.test(r.stdout) ? r : undefined;
+    }, 'the CLI to show the failure');
     expect(flat.code, flat.stderr).toBe(0);
     const body = JSON.parse(flat.stdout) as { channels: Record<string, unknown>[] };
     const wa = body.channels.find((c) => c.id === 'whatsapp');
